@@ -1,0 +1,3 @@
+"""voicebot: an automated insurance callback (回访) bot."""
+
+__version__ = "0.1.0"

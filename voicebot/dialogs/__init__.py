@@ -1,0 +1,1 @@
+"""Callback scripts as data, and the state machine that runs them."""

@@ -1,0 +1,1 @@
+"""Chinese answer understanding: normalisation and intent matching."""
