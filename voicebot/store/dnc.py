@@ -1,0 +1,178 @@
+"""Do-not-call rows in the database: single changes, bulk upserts (executemany on SQLite, COPY
+on PostgreSQL) and streaming reads. Rules (expiry, normalisation, audit) live in voicebot.dnc.
+
+Every change bumps the ``dnc`` counter in the same transaction, so caches know to reload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from voicebot.store.models import Counter, DncEntry, DncSalt
+from voicebot.store.types import UtcDateTime
+
+# (number, digest, salt_id, reason, source, added_by, added_at, expires_at)
+BulkRow = tuple[str | None, str | None, int | None, str, str, str, datetime, datetime]
+_COLS = "number, digest, salt_id, reason, source, added_by, added_at, expires_at"
+
+
+def bump(s: Session) -> None:
+    s.execute(update(Counter).where(Counter.name == "dnc").values(value=Counter.value + 1))
+
+
+def version(s: Session) -> int:
+    return int(s.scalar(select(Counter.value).where(Counter.name == "dnc")) or 0)
+
+
+def upsert(s: Session, *, number: str, source: str, reason: str, added_by: str,
+           added_at: datetime, expires_at: datetime) -> DncEntry:
+    """Add a number, or extend its entry from the same source (expiry never shortens)."""
+    entry = s.scalar(select(DncEntry).where(DncEntry.number == number, DncEntry.source == source))
+    if entry is None:
+        entry = DncEntry(number=number, source=source, reason=reason, added_by=added_by,
+                         added_at=added_at, expires_at=expires_at)
+        s.add(entry)
+    else:
+        entry.reason, entry.added_by, entry.added_at = reason, added_by, added_at
+        entry.expires_at = max(entry.expires_at, expires_at)
+    bump(s)
+    s.flush()
+    return entry
+
+
+def delete_number(s: Session, number: str, source: str | None = None) -> int:
+    q = delete(DncEntry).where(DncEntry.number == number)
+    if source:
+        q = q.where(DncEntry.source == source)
+    n = s.execute(q).rowcount  # type: ignore[attr-defined]
+    bump(s)
+    return int(n)
+
+
+def entries_for(s: Session, number: str, digests: Sequence[tuple[int, str]] = ()) -> list[DncEntry]:
+    """All entries (any expiry) for ``number`` or for its salted digests ((salt_id, hex))."""
+    found = list(s.scalars(select(DncEntry).where(DncEntry.number == number)))
+    for salt_id, digest in digests:
+        found += s.scalars(select(DncEntry).where(DncEntry.digest == digest,
+                                                  DncEntry.salt_id == salt_id))
+    return found
+
+
+def salts(s: Session) -> list[DncSalt]:
+    return list(s.scalars(select(DncSalt).order_by(DncSalt.id)))
+
+
+def salt_by_label(s: Session, label: str) -> DncSalt | None:
+    return s.scalar(select(DncSalt).where(DncSalt.label == label))
+
+
+def page(s: Session, *, at: datetime | None, source: str | None, limit: int, offset: int
+         ) -> list[DncEntry]:
+    q = select(DncEntry).order_by(DncEntry.id).limit(limit).offset(offset)
+    if at is not None:
+        q = q.where(DncEntry.expires_at > at)
+    if source:
+        q = q.where(DncEntry.source == source)
+    return list(s.scalars(q))
+
+
+def count(s: Session, *, at: datetime | None = None) -> int:
+    q = select(func.count()).select_from(DncEntry)
+    if at is not None:
+        q = q.where(DncEntry.expires_at > at)
+    return int(s.scalar(q) or 0)
+
+
+def stream(s: Session, *, at: datetime | None) -> Iterator[DncEntry]:
+    q = select(DncEntry).order_by(DncEntry.id).execution_options(yield_per=10_000)
+    if at is not None:
+        q = q.where(DncEntry.expires_at > at)
+    for part in s.scalars(q).partitions():
+        yield from part
+
+
+def active_keys(s: Session, at: datetime) -> Iterator[tuple[str | None, str | None, datetime]]:
+    """(number, digest, latest expiry) of every entry still active at ``at``, grouped."""
+    q = (select(DncEntry.number, DncEntry.digest, func.max(DncEntry.expires_at))
+         .where(DncEntry.expires_at > at).group_by(DncEntry.number, DncEntry.digest)
+         .execution_options(yield_per=50_000))
+    conv = UtcDateTime().process_result_value
+    dialect = s.get_bind().dialect
+    for number, digest, expires in s.execute(q):
+        # func.max loses the column type on SQLite: it comes back as text.
+        if isinstance(expires, str):
+            expires = datetime.fromisoformat(expires)
+        yield number, digest, conv(expires, dialect)  # type: ignore[misc]
+
+
+def bulk_upsert(s: Session, rows: Iterable[BulkRow]) -> int:
+    """Insert many rows inside the session's transaction; a number already listed from the same
+    source keeps the later expiry. Returns the number of rows written."""
+    conn = s.connection()
+    raw: Any = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        n = _copy_pg(raw, rows)
+    else:
+        bind = UtcDateTime().bind_processor(conn.dialect)
+        assert bind is not None  # noqa: S101 - DateTime always has a processor on SQLite
+        n = _executemany(raw, rows, bind)
+    bump(s)
+    return n
+
+
+def _executemany(raw: Any, rows: Iterable[BulkRow], bind: Any) -> int:
+    tail = ("DO UPDATE SET reason=excluded.reason, added_by=excluded.added_by, "
+            "added_at=excluded.added_at, expires_at=max(expires_at, excluded.expires_at)")
+    by_number = (f"INSERT INTO dnc_entries ({_COLS}) VALUES (?,?,?,?,?,?,?,?) "
+                 f"ON CONFLICT (number, source) {tail}")
+    by_digest = (f"INSERT INTO dnc_entries ({_COLS}) VALUES (?,?,?,?,?,?,?,?) "
+                 f"ON CONFLICT (digest, source) {tail}")
+    cur = raw.cursor()
+    total = 0
+    batch: list[tuple[Any, ...]] = []
+    hashed: list[tuple[Any, ...]] = []
+    for r in rows:
+        row = (*r[:6], bind(r[6]), bind(r[7]))
+        (batch if r[0] is not None else hashed).append(row)
+        if len(batch) >= 50_000:
+            cur.executemany(by_number, batch)
+            total += len(batch)
+            batch.clear()
+        if len(hashed) >= 50_000:
+            cur.executemany(by_digest, hashed)
+            total += len(hashed)
+            hashed.clear()
+    cur.executemany(by_number, batch)
+    cur.executemany(by_digest, hashed)
+    cur.close()
+    return total + len(batch) + len(hashed)
+
+
+def _copy_pg(raw: Any, rows: Iterable[BulkRow]) -> int:
+    cur = raw.cursor()
+    cur.execute("CREATE TEMP TABLE IF NOT EXISTS dnc_load (LIKE dnc_entries INCLUDING DEFAULTS) "
+                "ON COMMIT DROP")
+    cur.execute("TRUNCATE dnc_load")
+    n = 0
+    with cur.copy(f"COPY dnc_load ({_COLS}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row(r)
+            n += 1
+    tail = ("DO UPDATE SET reason=excluded.reason, added_by=excluded.added_by, "
+            "added_at=excluded.added_at, "
+            "expires_at=greatest(dnc_entries.expires_at, excluded.expires_at)")
+    for key, where in (("number", "number IS NOT NULL"), ("digest", "number IS NULL")):
+        # DISTINCT ON: one row per key, so ON CONFLICT never meets the same row twice.
+        cur.execute(
+            f"INSERT INTO dnc_entries ({_COLS}) SELECT DISTINCT ON ({key}, source) {_COLS} "
+            f"FROM dnc_load WHERE {where} ORDER BY {key}, source, expires_at DESC "
+            f"ON CONFLICT ({key}, source) {tail}"
+        )
+    cur.execute("DROP TABLE dnc_load")
+    cur.close()
+    return n
