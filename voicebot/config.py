@@ -29,10 +29,13 @@ class AsrSettings:
 
 @dataclass
 class TtsSettings:
-    voice: str = "cmn-latn-pinyin"
-    rate: int = 150  # words per minute for pyttsx3
-    elderly_rate: int = 115  # used when the holder is 60 or older
+    # espeak-ng's Mandarin voice with the f3 variant: Whisper-base understood it best here
+    # (scripts/bench_prompts.py); plain `cmn` reads characters as tone numbers.
+    voice: str = "cmn-latn-pinyin+f3"
+    rate: int = 130  # words per minute for pyttsx3/espeak-ng
+    elderly_rate: int = 105  # used when the holder is 60 or older
     prompt_pack: str = ""  # folder of recorded WAVs keyed by prompt id
+    text_mode: str = "pinyin"  # pinyin: words read by pypinyin (polyphones right) | chars
 
 
 @dataclass
@@ -66,6 +69,14 @@ class DncSettings:
 
 
 @dataclass
+class CampaignSettings:
+    rules_file: str = ""  # TOML/JSON: calling hours, due windows, attempts, calendar overrides
+    lease_seconds: int = 300  # a leased task returns to the queue if not reported by then
+    node_id: str = ""  # this node's name in leases; empty → hostname:pid
+    api_tokens: str = ""  # comma-separated tokens for /dispatch; empty = no auth (development)
+
+
+@dataclass
 class Settings:
     data_dir: Path = field(default_factory=lambda: Path("voicebot-data"))
     database_url: str = ""  # empty → SQLite file in data_dir
@@ -76,6 +87,7 @@ class Settings:
     gateway: GatewaySettings = field(default_factory=GatewaySettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     dnc: DncSettings = field(default_factory=DncSettings)
+    campaigns: CampaignSettings = field(default_factory=CampaignSettings)
 
     @property
     def db_url(self) -> str:
