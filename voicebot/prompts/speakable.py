@@ -1,0 +1,52 @@
+"""Turn prompt text into what the espeak-ng Mandarin voice reads best.
+
+espeak-ng's ``cmn-latn-pinyin`` voice looks characters up in its own dictionary, which has no
+word context: it reads 银行 as yin xing and 重新 as zhong xin. pypinyin picks readings by word,
+so by default the voice is given tone-numbered pinyin (``yin2 hang2``), punctuation kept for
+the pauses. Arabic numerals are spelled out first (years digit by digit, other numbers as
+quantities) because neither espeak-ng nor pypinyin reads ``2026年`` as a speaker would.
+"""
+
+from __future__ import annotations
+
+import re
+
+import cn2an
+from pypinyin import Style, lazy_pinyin
+
+TEXT_MODES = ("pinyin", "chars")
+# Bump when the conversion changes: the version is part of every cache key.
+SPEAKABLE_VERSION = 1
+
+_YEAR = re.compile(r"(\d{4})(?=年)")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_DIGITS = "零一二三四五六七八九"
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def spell_numbers(text: str) -> str:
+    """2026年 → 二零二六年; other numbers as quantities (15 → 十五, 3.5 → 三点五)."""
+    text = _YEAR.sub(lambda m: "".join(_DIGITS[int(d)] for d in m.group(1)), text)
+    return _NUMBER.sub(lambda m: str(cn2an.an2cn(m.group(0))), text)
+
+
+def to_pinyin(text: str) -> str:
+    """Tone-numbered pinyin (neutral tone as 5), syllables separated by spaces."""
+    parts = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda s: s)
+    out: list[str] = []
+    for part in parts:
+        if out and part and not (part[0].isalnum() and out[-1][-1:].isalnum()):
+            out.append(part)  # punctuation glued to the syllable before it
+        else:
+            out.append(" " + part if out else part)
+    return "".join(out).strip()
+
+
+def speakable(text: str, mode: str = "pinyin") -> str:
+    """The string handed to the synthesiser for ``text`` in ``mode`` (pinyin | chars)."""
+    if mode not in TEXT_MODES:
+        raise ValueError(f"unknown text mode {mode!r}; choose one of {', '.join(TEXT_MODES)}")
+    spelled = spell_numbers(text.strip())
+    if mode == "chars" or not _HAN.search(spelled):
+        return spelled
+    return to_pinyin(spelled)
