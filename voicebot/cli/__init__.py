@@ -15,6 +15,8 @@ from voicebot.errors import VoicebotError
 # Each module defines ``register(subparsers)`` and sets ``func`` on its parsers.
 COMMAND_MODULES: tuple[str, ...] = (
     "chat",
+    "console",
+    "users",
 )
 
 
