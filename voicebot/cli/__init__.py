@@ -17,6 +17,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "chat",
     "console",
     "users",
+    "evidence",
+    "dnc",
+    "calls",
 )
 
 
