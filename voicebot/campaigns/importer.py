@@ -30,27 +30,33 @@ ALIASES = {
     "出生日期": "holder_birth", "年龄": "holder_age", "性别": "holder_gender",
     "被保险人": "insured_name", "产品": "product", "产品名称": "product", "险种类型": "product_kind",
     "product_type": "product_kind", "渠道": "channel", "缴费方式": "premium_mode", "保费": "premium",
-    "缴费年期": "payment_years", "缴费频率": "payment_frequency", "保险期间月数": "term_months",
+    "犹豫期天数": "cooling_off_days", "缴费年期": "payment_years", "缴费频率": "payment_frequency", "保险期间月数": "term_months",
     "保险期间": "term_years", "承保日期": "contract_date", "合同生效日": "contract_date",
     "回执签收日": "receipt_date", "犹豫期截止日": "cooling_off_end", "宽限期截止日": "grace_end",
     "事件日期": "event_date", "金额": "amount", "代领人": "collected_by", "地区": "region",
+    # the names voicebot.dialogs policy records use
+    "holder_id_number": "holder_id_no", "holder_birth_date": "holder_birth", "premium_yuan": "premium",
+    "amount_yuan": "amount", "transaction_date": "event_date", "collector_name": "collected_by",
 }
 KINDS = {
     "新单": "new_policy", "new": "new_policy", "宽限期前": "grace_before", "宽限期后": "grace_after",
     "失效": "lapse", "退保": "surrender", "理赔": "claim", **{k.value: k.value for k in CallbackKind},
 }
 PRODUCT_KINDS = {"传统": "traditional", "投连": "investment_linked", "万能": "universal",
-                 "分红": "participating", "investment-linked": "investment_linked"}
-CHANNELS = {"个险": "agent", "代理人": "agent", "银保": "bank", "银行": "bank", "电销": "phone",
-            "网销": "online", "互联网": "online"}
+                 "分红": "participating", "健康": "health", "年金": "annuity",
+                 "investment-linked": "investment_linked"}
+CHANNELS = {"个险": "agent", "代理人": "agent", "银保": "bank", "银行": "bank", "电销": "telesales",
+            "phone": "telesales", "网销": "online", "互联网": "online", "经代": "broker", "团险": "group"}
 PREMIUM_MODES = {"趸交": "single", "趸缴": "single", "期交": "periodic", "期缴": "periodic"}
 ENUMS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
-    "product_kind": (PRODUCT_KINDS, ("traditional", "investment_linked", "universal", "participating")),
-    "channel": (CHANNELS, ("agent", "bank", "phone", "online")),
+    "product_kind": (PRODUCT_KINDS, ("traditional", "investment_linked", "universal", "participating",
+                                     "health", "annuity")),
+    "channel": (CHANNELS, ("agent", "bank", "broker", "online", "telesales", "group")),
     "premium_mode": (PREMIUM_MODES, ("single", "periodic")),
+    "holder_gender": ({"男": "male", "女": "female", "m": "male", "f": "female"}, ("male", "female")),
 }
 DATES = ("holder_birth", "contract_date", "receipt_date", "cooling_off_end", "grace_end", "event_date")
-TEXTS = ("holder_id_no", "holder_gender", "insured_name", "product", "payment_frequency",
+TEXTS = ("holder_id_no", "insured_name", "product", "payment_frequency",
          "collected_by", "region")
 _POLICY_NO = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/]{0,63}")
 _CN_DATE = re.compile(r"(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*日?")
@@ -144,6 +150,7 @@ def parse_row(line: int, raw: dict[str, Any], today: date) -> CallbackEvent:
     fields["premium"] = parse_amount(row.pop("premium", None), "premium")
     fields["amount"] = parse_amount(row.pop("amount", None), "amount")
     fields["holder_age"] = parse_int(row.pop("holder_age", None), "holder_age", 130)
+    fields["cooling_off_days"] = parse_int(row.pop("cooling_off_days", None), "cooling_off_days", 366)
     fields["payment_years"] = parse_int(row.pop("payment_years", None), "payment_years", 100)
     months = parse_int(row.pop("term_months", None), "term_months", 1200)
     years = parse_int(row.pop("term_years", None), "term_years", 120)

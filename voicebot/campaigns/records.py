@@ -38,8 +38,8 @@ class CallbackEvent:
     holder_gender: str = ""
     insured_name: str = ""
     product: str = ""
-    product_kind: str = "traditional"  # traditional|investment_linked|universal|participating
-    channel: str = "agent"  # agent|bank|phone|online
+    product_kind: str = "traditional"  # traditional|investment_linked|universal|participating|…
+    channel: str = "agent"  # agent|bank|broker|online|telesales|group (as voicebot.dialogs)
     premium_mode: str = "single"  # single|periodic
     premium: Decimal | None = None
     payment_years: int | None = None
@@ -48,6 +48,7 @@ class CallbackEvent:
     contract_date: date | None = None
     receipt_date: date | None = None  # 回执签收日: the cooling-off period runs from here
     cooling_off_end: date | None = None
+    cooling_off_days: int | None = None  # when the record gives a length instead of an end
     grace_end: date | None = None
     event_date: date | None = None  # lapse, surrender or claim payment date
     amount: Decimal | None = None  # surrender value or claim paid, yuan

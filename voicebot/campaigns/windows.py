@@ -99,7 +99,7 @@ def plan(ev: CallbackEvent, rules: WindowRules, cal: WorkCalendar, today: date) 
             return NotRequired("policy of one year or less: no callback mandated")
         start = ev.receipt_date or ev.contract_date
         start = _need(start, "receipt_date or contract_date", ev)
-        end = ev.cooling_off_end or start + timedelta(days=rules.cooling_off_days)
+        end = ev.cooling_off_end or start + timedelta(days=ev.cooling_off_days or rules.cooling_off_days)
         if end < start:
             raise PolicyError(f"policy {ev.policy_no}: cooling-off ends {end} before it starts {start}",
                               hint="check receipt_date and cooling_off_end")

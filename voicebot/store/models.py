@@ -49,6 +49,11 @@ class TaskStatus(StrEnum):
     DONE = "done"
     FAILED = "failed"  # attempts used up
     CANCELLED = "cancelled"
+    # campaigns (migration 0002): tasks never offered until a person or a later event acts
+    HELD = "held"  # duplicate phone across policyholders: a person decides
+    REVERIFY = "reverify"  # missing/invalid number or wrong person: re-verification list
+    BLOCKED = "blocked"  # the number is on the do-not-call list
+    EXPIRED = "expired"  # the due window closed before the callback was made
 
 
 class CallStatus(StrEnum):
@@ -122,8 +127,46 @@ class CallbackTask(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # campaigns (migration 0002)
+    kind: Mapped[str] = mapped_column(String(16), default="")  # new_policy|grace_before|…
+    region: Mapped[str] = mapped_column(String(32), default="")  # calling-hours region
+    event_key: Mapped[str | None] = mapped_column(String(160), unique=True)  # one task per event
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)  # event facts for the dialog
+    requested_at: Mapped[datetime | None] = mapped_column()  # the customer's own callback time
+    last_attempt_at: Mapped[datetime | None] = mapped_column()
 
     policy: Mapped[Policy] = relationship()
+
+
+class CallbackAttempt(Base):
+    """One lease of a task (campaigns): which node dialled, when, and what came of it. The
+    (task, attempt) pair is unique, so no two nodes can ever hold the same attempt."""
+
+    __tablename__ = "callback_attempts"
+    __table_args__ = (UniqueConstraint("task_id", "attempt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("callback_tasks.id"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)  # 1-based; the lease token
+    node: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    script: Mapped[str] = mapped_column(String(64), default="")
+    local_day: Mapped[date] = mapped_column(Date, index=True)  # the customer's calendar day
+    leased_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reported_at: Mapped[datetime | None] = mapped_column()
+    outcome: Mapped[str | None] = mapped_column(String(32), index=True)  # or lease_expired
+    call_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)  # problem items, words
+
+
+class NumberDay(Base):
+    """Calls started to one number on one local day, shared by all nodes (per-number limit)."""
+
+    __tablename__ = "number_days"
+
+    phone: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Call(Base):
