@@ -11,8 +11,10 @@ lock: each call sets voice and rate and gets exactly its own audio back.
 from __future__ import annotations
 
 import ctypes
+import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -62,6 +64,33 @@ def _version(lib: ModuleType) -> str:
         return "unknown"
 
 
+_checked_voices: set[str] = set()
+# Where Debian and source builds keep espeak-ng's voice variants (+f3, +m1, …).
+_VARIANT_DIRS = ("/usr/lib/x86_64-linux-gnu/espeak-ng-data", "/usr/lib/aarch64-linux-gnu/espeak-ng-data",
+                 "/usr/share/espeak-ng-data", "/usr/local/share/espeak-ng-data")
+
+
+def _no_voice(voice: str) -> TtsUnavailableError:
+    return TtsUnavailableError(
+        f"espeak-ng has no voice {voice!r}",
+        hint="use one listed by `espeak-ng --voices=cmn`, optionally with a variant from "
+        "`ls /usr/lib/*/espeak-ng-data/voices/!v` (default cmn-latn-pinyin+f3)",
+    )
+
+
+def _check_voice(lib: ModuleType, voice: str) -> None:
+    """espeak-ng quietly falls back to some voice for unknown names ("klingon" → Greenlandic)."""
+    base, _, variant = voice.partition("+")
+    known = {v.identifier.decode().lower() for v in lib.ListVoices(None)}
+    if base.lower() not in known and not any(k.endswith("/" + base.lower()) for k in known):
+        raise _no_voice(voice)
+    if variant:
+        roots = [os.environ.get("ESPEAK_DATA_PATH", ""), *_VARIANT_DIRS]
+        if not any(Path(r, "voices", "!v", variant).is_file() for r in roots if r):
+            raise _no_voice(voice)
+    _checked_voices.add(voice)
+
+
 @dataclass(frozen=True)
 class VoiceInfo:
     id: str  # what SetVoiceByName accepts, e.g. "cmn-latn-pinyin"
@@ -99,7 +128,7 @@ class Synthesizer:
     def synthesize(self, text: str, *, rate: int, sample_rate: int = 8000) -> bytes:
         """PCM16 mono little-endian at ``sample_rate`` Hz; ``rate`` in words per minute."""
         spoken = speakable(text, self.text_mode)
-        if not spoken.strip():
+        if not any(ch.isalnum() for ch in spoken):  # punctuation alone says nothing
             raise PromptTextError(f"nothing to say in {text!r}", hint="give the prompt some text")
         if not MIN_RATE <= rate <= MAX_RATE:
             raise PromptTextError(
@@ -108,11 +137,10 @@ class Synthesizer:
             )
         with _lock:
             lib, native = _engine()
+            if self.voice not in _checked_voices:
+                _check_voice(lib, self.voice)
             if lib.SetVoiceByName(self.voice.encode()) != 0:
-                raise TtsUnavailableError(
-                    f"espeak-ng has no voice {self.voice!r}",
-                    hint="use one listed by `espeak-ng --voices=cmn` (default cmn-latn-pinyin+f3)",
-                )
+                raise _no_voice(self.voice)
             lib.SetParameter(lib.RATE, rate, 0)
             lib.SetSynthCallback(_on_audio)  # set every time: pyttsx3.init() would replace it
             _chunks.clear()
