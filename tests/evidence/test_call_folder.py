@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from helpers import RATE, make_call
+from evidence_helpers import RATE, make_call
 
 from voicebot.dialogs.outcome import Outcome
 from voicebot.dnc import DncList

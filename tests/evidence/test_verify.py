@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import make_call
+from evidence_helpers import make_call
 from sqlalchemy import delete, update
 
 from voicebot.cli import dnc as dnc_cli
