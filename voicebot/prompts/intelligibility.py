@@ -1,33 +1,28 @@
 """How intelligible the bot is: its prompts run through a recogniser, scored per prompt.
 
-Character error rate (CER) is computed on Simplified characters with numerals spelled out and
-punctuation removed on both sides; the toneless-pinyin error rate counts a homophone as right
-(a listener who hears 保单 as 报单 still understood). Both are edit distance / reference length,
+Character error rate (CER) is computed on the NLU's normal form of both sides (Simplified
+characters, numerals spelled out, no punctuation or fillers); the toneless-pinyin error rate
+counts a homophone as right (a listener who hears 保单 as 报单 still understood). Both are edit distance / reference length,
 so a recogniser that hallucinates a long repetition can score above 1.
 """
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import zhconv
-from pypinyin import lazy_pinyin
-
+from voicebot.nlu.normalize import normalize_text, to_pinyin
 from voicebot.prompts.render import PromptAudio
-from voicebot.prompts.speakable import spell_numbers
 
 # (PCM16 mono bytes, sample rate) → recognised text
 Transcribe = Callable[[bytes, int], str]
-_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def normalize(text: str) -> str:
-    text = zhconv.convert(text, "zh-cn")
-    return _NOT_WORD.sub("", spell_numbers(text)).lower()
+    """The NLU's normal form (Simplified, numerals spelled, no punctuation or fillers)."""
+    return normalize_text(text)
 
 
 def edit_distance(ref: list[str] | str, hyp: list[str] | str) -> int:
@@ -45,7 +40,7 @@ def cer(reference: str, heard: str) -> float:
 
 
 def pinyin_error_rate(reference: str, heard: str) -> float:
-    ref, hyp = lazy_pinyin(normalize(reference)), lazy_pinyin(normalize(heard))
+    ref, hyp = to_pinyin(normalize(reference)).split(), to_pinyin(normalize(heard)).split()
     return edit_distance(ref, hyp) / max(1, len(ref))
 
 

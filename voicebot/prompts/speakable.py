@@ -11,23 +11,21 @@ from __future__ import annotations
 
 import re
 
-import cn2an
 from pypinyin import Style, lazy_pinyin
+
+from voicebot.nlu.normalize import arabic_to_chinese
 
 TEXT_MODES = ("pinyin", "chars")
 # Bump when the conversion changes: the version is part of every cache key.
-SPEAKABLE_VERSION = 1
+SPEAKABLE_VERSION = 2
 
-_YEAR = re.compile(r"(\d{4})(?=年)")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_DIGITS = "零一二三四五六七八九"
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 def spell_numbers(text: str) -> str:
-    """2026年 → 二零二六年; other numbers as quantities (15 → 十五, 3.5 → 三点五)."""
-    text = _YEAR.sub(lambda m: "".join(_DIGITS[int(d)] for d in m.group(1)), text)
-    return _NUMBER.sub(lambda m: str(cn2an.an2cn(m.group(0))), text)
+    """Arabic numerals as spoken (the NLU's rules): 2026年 → 二零二六年, 15天 → 十五天,
+    4008208820 → 四零零八二零八八二零."""
+    return arabic_to_chinese(text)
 
 
 def to_pinyin(text: str) -> str:
