@@ -12,7 +12,7 @@ import csv
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -42,8 +42,6 @@ def _when(text: str, what: str) -> datetime:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"{what} {text!r} is not an ISO date or time") from None
-    if isinstance(value, date) and len(text.strip()) == 10:
-        value = datetime(value.year, value.month, value.day)
     return as_utc(value)
 
 
@@ -82,11 +80,11 @@ class _RowReader:
             expires = self.dnc.expiry(added_at, int(rec["days"]))
         else:
             expires = self.dnc.expiry(added_at)
+        if expires <= self.at:
+            raise ValueError(f"already expired on {expires.date()}")
         if expires - added_at < minimum:
             raise ValueError(f"expires {expires.date()} is less than the minimum "
                              f"{minimum.days} days after it was added")
-        if expires <= self.at:
-            raise ValueError(f"already expired on {expires.date()}")
         reason = (rec.get("reason") or "").strip()
         by = (rec.get("added_by") or "").strip() or self.added_by
         return (number, digest, self.salt_id, reason, source, by, added_at, expires)
