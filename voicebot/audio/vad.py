@@ -109,7 +109,9 @@ class EndpointConfig:
 class EndpointEvent:
     kind: str  # "start" | "end"
     time_s: float  # stream time of the event (start: first voiced frame; end: last voiced frame end)
-    audio: bytes = b""  # end only: the utterance, pre-roll included, trailing silence excluded
+    # start: the utterance audio so far (pre-roll included);
+    # end: the whole utterance, pre-roll included, trailing silence excluded
+    audio: bytes = b""
     reason: str = ""  # end only: "silence" | "max_length" | "flush"
 
 
@@ -138,15 +140,22 @@ class Endpointer:
         self._start_index = 0
         self.in_speech = False
 
+    @property
+    def time_s(self) -> float:
+        """Stream time after the frames seen so far."""
+        return self._index * FRAME_MS / 1000
+
     def push(self, pcm: bytes) -> list[EndpointEvent]:
         events: list[EndpointEvent] = []
         for frame in self._frames.push(pcm):
-            event = self._frame(frame)
+            event = self.push_frame(frame)
             if event is not None:
                 events.append(event)
         return events
 
-    def _frame(self, frame: bytes) -> EndpointEvent | None:
+    def push_frame(self, frame: bytes) -> EndpointEvent | None:
+        """Feed exactly one frame. A "start" event carries the utterance audio so far (pre-roll
+        included): a streaming consumer feeds that, then every frame until "end"."""
         voiced = self.detector.is_speech(frame)
         self._index += 1
         if not self.in_speech:
@@ -163,7 +172,7 @@ class Endpointer:
             self._silent_frames = 0
             self.in_speech = True
             self._window.clear()
-            return EndpointEvent("start", start * FRAME_MS / 1000)
+            return EndpointEvent("start", start * FRAME_MS / 1000, bytes(self._utt))
         self._utt += frame
         self._silent_frames = 0 if voiced else self._silent_frames + 1
         if self._silent_frames * FRAME_MS >= self.config.end_silence_ms:
@@ -186,7 +195,7 @@ class Endpointer:
         """End of stream: close an open utterance (reason "flush")."""
         rest = self._frames.flush(pad=True)
         if rest is not None:
-            event = self._frame(rest)
+            event = self.push_frame(rest)
             if event is not None and event.kind == "end":
                 return event
         return self._end("flush") if self.in_speech else None
