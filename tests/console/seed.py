@@ -20,9 +20,7 @@ import soxr
 
 from voicebot.config import Settings
 from voicebot.dialogs.outcome import AnswerRecord, Outcome, OutcomeRecord, ProblemItem
-from voicebot.store import calls as calls_repo
-from voicebot.store import outcomes as outcomes_repo
-from voicebot.store import turns as turns_repo
+from voicebot.evidence import EvidenceStore
 from voicebot.store.db import Database
 from voicebot.store.turns import TurnData
 
@@ -64,67 +62,67 @@ def _caller(file: str) -> np.ndarray:
     return data
 
 
+def _pcm(audio: np.ndarray) -> bytes:
+    return (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+
+
 def seed(db: Database, settings: Settings, names: list[str] | None = None,
-         *, now: datetime | None = None) -> list[SeededCall]:
+         *, spread_days: bool = False) -> list[SeededCall]:
+    """One sealed call per scenario (all of them unless ``names``), through the evidence store:
+    the recording, transcript.json, outcome.json and manifest are the real thing."""
     scenarios = json.loads((FIXTURES / "scenarios.json").read_text(encoding="utf-8"))
     manifest = {m["file"]: m for m in json.loads((FIXTURES / "manifest.json").read_text("utf-8"))}
-    now = now or datetime.now(UTC)
     cache = Path(tempfile.gettempdir()) / "voicebot-seed-tts"
     cache.mkdir(exist_ok=True)
+    store = EvidenceStore(db, settings.calls_dir, sample_rate=RATE, timezone=settings.timezone)
     seeded: list[SeededCall] = []
+    gap_ms = 300
     for n, sc in enumerate(s for s in scenarios if names is None or s["name"] in names):
-        call_id = f"CA{n + 1:04d}{sc['name'][:10]}"
-        started = now - timedelta(days=n % 4, hours=n)
-        left: list[np.ndarray] = []
-        right: list[np.ndarray] = []
-        turns: list[TurnData] = []
-        answers: list[AnswerRecord] = []
-        pos = 0
-
-        def put(audio: np.ndarray, lane: str) -> tuple[int, int]:
-            nonlocal pos
-            gap = np.zeros(int(0.3 * RATE), dtype=np.float32)
-            silent = np.zeros_like(audio)
-            left.extend([gap, audio if lane == "caller" else silent])
-            right.extend([gap, audio if lane == "bot" else silent])
-            start = pos + len(gap)
-            pos = start + len(audio)
-            return start * 1000 // RATE, pos * 1000 // RATE
-
+        clips: list[tuple[str, np.ndarray, dict[str, object]]] = []
         for turn in sc["turns"]:
             qid, qtext = QUESTIONS[turn["question"]]
             prompt = ID_PROMPT if turn.get("step") == "id_last4" else qtext
-            b0, b1 = put(_espeak(prompt, cache), "bot")
-            turns.append(TurnData("bot", b0, b1, prompt_id=qid, prompt_text=prompt,
-                                  question_id=qid))
-            m = manifest[turn["file"]]
-            c0, c1 = put(_caller(turn["file"]), "caller")
-            conf = round(0.55 + (sum(map(ord, turn["file"])) % 40) / 100, 2)
-            turns.append(TurnData("caller", c0, c1, question_id=qid, text=m["text"],
-                                  intent=turn["intent"], confidence=conf))
-            answers.append(AnswerRecord(qid, turn["question"], qid, prompt, m["text"],
-                                        turn["intent"], conf, started.isoformat()))
-        folder = settings.calls_dir / call_id
-        folder.mkdir(parents=True, exist_ok=True)
-        stereo = np.stack([np.concatenate(left), np.concatenate(right)], axis=1)
-        sf.write(str(folder / "recording.wav"), stereo, RATE, subtype="PCM_16")
-        duration = pos * 1000 // RATE
+            clips.append(("bot", _espeak(prompt, cache), {"qid": qid, "prompt": prompt}))
+            clips.append(("caller", _caller(turn["file"]),
+                          {"qid": qid, "no": turn["question"], "prompt": prompt,
+                           "text": manifest[turn["file"]]["text"], "intent": turn["intent"],
+                           "conf": round(0.55 + (sum(map(ord, turn["file"])) % 40) / 100, 2)}))
+        duration = sum(gap_ms + len(a) * 1000 // RATE for _, a, _ in clips)
+        # Started `duration` ago (plus whole days when spreading), so the stored length is right.
+        started = datetime.now(UTC) - timedelta(milliseconds=duration,
+                                                days=(n % 5) if spread_days else 0)
+        call_id = f"CA{n + 1:04d}-{sc['name'][:18]}"
+        ev = store.open_call(call_id=call_id, phone=sc["policy"]["holder_phone"],
+                             policy_no=sc["policy"]["policy_no"],
+                             script="new_policy" if n % 3 else "new_policy_bank",
+                             gateway="twilio", started_at=started)
+        pos = 0
+        spans: list[tuple[str, int, int]] = []
+        answers: list[AnswerRecord] = []
+        for speaker, audio, info in clips:
+            start = pos + gap_ms
+            end = start + len(audio) * 1000 // RATE
+            pos = end
+            spans.append((speaker, start, end))
+            if speaker == "bot":
+                ev.write_bot(_pcm(audio), start)
+                ev.add_turn(TurnData("bot", start, end, prompt_id=str(info["qid"]),
+                                     prompt_text=str(info["prompt"]), question_id=str(info["qid"])))
+            else:
+                ev.write_caller(_pcm(audio), start)
+                ev.add_turn(TurnData("caller", start, end, question_id=str(info["qid"]),
+                                     text=str(info["text"]), intent=str(info["intent"]),
+                                     confidence=float(info["conf"])))  # type: ignore[arg-type]
+                answers.append(AnswerRecord(str(info["qid"]), int(info["no"]),  # type: ignore[call-overload]
+                                            str(info["qid"]), str(info["prompt"]),
+                                            str(info["text"]), str(info["intent"]),
+                                            float(info["conf"]), started.isoformat()))  # type: ignore[arg-type]
         problems = [ProblemItem(QUESTIONS[q][0], q, "deny", "") for q in sc["expected_problem_items"]]
         record = OutcomeRecord(call_id=call_id, script="new_policy",
                                policy_no=sc["policy"]["policy_no"],
                                outcome=Outcome(sc["expected_outcome"]), started_at=started.isoformat(),
                                ended_at=(started + timedelta(milliseconds=duration)).isoformat(),
                                answers=answers, problem_items=problems, end_reason=sc["name"])
-        with db.session() as s:
-            call = calls_repo.create(
-                s, call_id, policy_no=sc["policy"]["policy_no"], phone=sc["policy"]["holder_phone"],
-                script="new_policy" if n % 3 else "new_policy_bank", gateway="twilio",
-                started_at=started, folder=call_id, recording_file="recording.wav")
-            for t in turns:
-                turns_repo.add(s, call_id, t)
-            outcomes_repo.save(s, record)
-            calls_repo.mark_closed(call, status="closed", outcome=sc["expected_outcome"],
-                                   ended_at=started + timedelta(milliseconds=duration))
-        seeded.append(SeededCall(call_id, sc["name"], sc["expected_outcome"],
-                                 [(t.speaker, t.start_ms, t.end_ms or 0) for t in turns], duration))
+        ev.close(record)
+        seeded.append(SeededCall(call_id, sc["name"], sc["expected_outcome"], spans, duration))
     return seeded

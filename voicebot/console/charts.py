@@ -36,14 +36,21 @@ def color_for(name: str, index: int) -> str:
     return OUTCOME_COLORS.get(name, PALETTE[index % len(PALETTE)])
 
 
-def _nice_max(value: float) -> float:
+TICKS = 4
+
+
+def _nice_max(value: float, counts: bool = True) -> float:
+    """A round axis top ≥ value whose quarters are round steps (1, 2, 2.5, 5 × 10^k);
+    whole-number steps for counts."""
     if value <= 0:
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power
+        return float(TICKS)
+    raw = max(value / TICKS, 1.0) if counts else value / TICKS
+    power = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        step = m * power
+        if step >= raw and (not counts or float(step).is_integer()):
+            return step * TICKS
+    return 10 * power * TICKS
 
 
 def _fmt(v: float) -> str:
@@ -58,9 +65,9 @@ def stacked_bars(categories: list[str], series: list[Series], *, width: int = 64
     totals = [sum(s.values[i] for s in series) for i in range(len(categories))]
     top_value = _nice_max(max(totals, default=0))
     out = [f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}">']
-    for k in range(5):  # grid and y labels
-        v = top_value * k / 4
-        y = top + plot_h - plot_h * k / 4
+    for k in range(TICKS + 1):  # grid and y labels
+        v = top_value * k / TICKS
+        y = top + plot_h - plot_h * k / TICKS
         out.append(f'<line class="grid" x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>')
         out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_fmt(v)}</text>')
     n = max(1, len(categories))

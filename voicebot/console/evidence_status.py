@@ -1,14 +1,12 @@
-"""The call page's evidence line: is the folder intact, and its place in the hash chain.
-
-Wraps :mod:`voicebot.evidence` so the console keeps working (and says why) when a call has no
-sealed folder yet.
-"""
+"""The call page's evidence line: is the folder intact and linked into the hash chain."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from voicebot.config import Settings
+from voicebot.evidence import verify
+from voicebot.store.db import Database
 from voicebot.store.models import Call
 
 
@@ -19,12 +17,15 @@ class EvidenceStatus:
     problems: tuple[str, ...] = ()
 
 
-def check(settings: Settings, call: Call) -> EvidenceStatus:
+def check(db: Database, settings: Settings, call: Call) -> EvidenceStatus:
+    """Verify one call (hashes every file of its folder: run it off the event loop)."""
     if not call.folder:
         return EvidenceStatus("missing", "This call has no evidence folder.")
-    folder = settings.calls_dir / call.folder
-    if not folder.is_dir():
-        return EvidenceStatus("missing", f"The evidence folder {call.folder} is not on disk.")
-    if call.manifest_sha256 is None:
-        return EvidenceStatus("unsealed", "The call is not sealed yet (still open or crashed).")
-    return EvidenceStatus("unsealed", "Evidence verification is not available in this build.")
+    if call.seq is None:
+        return EvidenceStatus("unsealed", f"Not sealed yet (call is {call.status}).")
+    report = verify(db, settings.calls_dir, call.id)
+    if report.ok:
+        return EvidenceStatus("ok", f"Verified: intact, link {call.seq} of the hash chain.")
+    problems = tuple(f"{p.kind}: {p.detail}" for p in report.problems)
+    return EvidenceStatus("failed", f"Verification FAILED ({len(problems)} problem"
+                          f"{'s' if len(problems) != 1 else ''}): {problems[0]}", problems)

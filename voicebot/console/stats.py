@@ -63,7 +63,7 @@ def compute(s: Session, tz: str, date_from: date, date_to: date) -> Stats:
     st.charts["per_script"] = stacked_bars(
         scripts,
         [Series(o, [per_script[x][o] for x in scripts], color_for(o, i))
-         for i, o in enumerate(outcomes)], width=420, label="Outcomes per script")
+         for i, o in enumerate(outcomes)], label="Outcomes per script")
     st.reviewed = int(s.scalar(select(func.count()).select_from(Call).where(
         in_period, Call.id.in_(reviewed_call_ids()))) or 0)
 
@@ -95,7 +95,7 @@ def compute(s: Session, tz: str, date_from: date, date_to: date) -> Stats:
     st.mean_confidence = sum(values) / len(values) if values else None
     st.charts["confidence"] = stacked_bars(
         [f"{i / CONF_BINS:.1f}" for i in range(CONF_BINS)],
-        [Series("caller answers", [float(b) for b in bins], "#1f6feb")], width=420,
+        [Series("caller answers", [float(b) for b in bins], "#1f6feb")],
         label="Recognition confidence of caller answers")
     intents = sorted(per_intent, key=lambda k: -len(per_intent[k]))
     st.charts["conf_intent"] = horizontal_bars(

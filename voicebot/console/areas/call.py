@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -15,6 +19,8 @@ from voicebot.console.auth import forbidden, requires, the_user
 from voicebot.console.context import Area, ctx
 from voicebot.console.permissions import Perm
 from voicebot.console.render import page
+from voicebot.errors import VoicebotError
+from voicebot.evidence.export import export_call
 from voicebot.store import calls as calls_repo
 from voicebot.store.audit import record as audit
 from voicebot.store.models import Review
@@ -36,7 +42,7 @@ def _load_page(request: Request, call_id: str) -> dict[str, Any] | None:
         if view is None:
             return None
         audit(s, user.name, "call.view", call_id, role=user.role, unmasked=view.access.unmasked)
-        status = evidence_status.check(context.settings, view.call)
+    status = evidence_status.check(context.db, context.settings, view.call)
     wave = ""
     if view.access.hear and view.has_recording:
         path = callview.recording_path(context.settings, view.call)
@@ -121,11 +127,46 @@ async def review_post(request: Request) -> Response:
     return RedirectResponse(f"/calls/{call_id}#review", status_code=303)
 
 
+def _export(request: Request, call_id: str) -> tuple[str, Path | None]:
+    context = ctx(request)
+    user = the_user(request)
+    with context.db.session() as s:
+        call = calls_repo.find(s, call_id)
+        if call is None:
+            return "missing", None
+        if not call.folder or call.seq is None:
+            return "unsealed", None
+    tmp = Path(tempfile.mkdtemp(prefix="voicebot-export-"))
+    out = tmp / f"evidence-{call_id}.zip"
+    # export_call verifies the folder, writes the zip and audits "evidence.export".
+    export_call(context.db, context.settings.calls_dir, call_id, out, actor=user.name)
+    return "ok", out
+
+
+@requires(Perm.EXPORT)
+async def export(request: Request) -> Response:
+    call_id = request.path_params["call_id"]
+    try:
+        state, path = await run_in_threadpool(_export, request, call_id)
+    except VoicebotError as exc:
+        return page(request, "error.html", {"title": "Export failed", "message": str(exc)},
+                    status=500)
+    if state == "missing" or path is None:
+        if state == "unsealed":
+            return page(request, "error.html", {
+                "title": "Not sealed", "message": "Only sealed calls can be exported."},
+                status=409)
+        return _not_found(request, call_id)
+    return FileResponse(path, media_type="application/zip", filename=path.name,
+                        background=BackgroundTask(shutil.rmtree, path.parent, True))
+
+
 def routes() -> list[BaseRoute]:
     return [
         Route("/calls/{call_id}", call_page),
         Route("/calls/{call_id}/recording.wav", recording),
         Route("/calls/{call_id}/review", review_post, methods=["POST"]),
+        Route("/calls/{call_id}/export", export),
     ]
 
 
