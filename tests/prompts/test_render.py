@@ -11,7 +11,7 @@ from voicebot.config import Settings
 from voicebot.dialogs.policy import Policy
 from voicebot.dialogs.schema import PromptInfo
 from voicebot.prompts.errors import PromptTextError
-from voicebot.prompts.render import PromptRenderer, fill_template
+from voicebot.prompts.render import PromptRenderer, fill_template, is_elderly
 from voicebot.prompts.synth import Synthesizer
 
 GREETING = "您好，这里是安康人寿客户服务中心。"
@@ -98,6 +98,7 @@ def test_prepare_call_uses_the_elderly_rate_and_skips_prompts_the_record_cannot_
 
 
 def test_fill_template_and_unfilled_placeholders() -> None:
+    assert is_elderly(policy(holder_age=60)) and not is_elderly(policy(holder_age=59))
     assert fill_template("请问{holder_surname}在吗？", policy()) == "请问张先生在吗？"
     assert fill_template("交费期间{payment_years}", policy(payment_years=None)) is None
 

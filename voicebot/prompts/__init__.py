@@ -5,7 +5,13 @@ from __future__ import annotations
 from voicebot.prompts.cache import CacheKey, PromptCache
 from voicebot.prompts.errors import PromptPackError, PromptTextError, TtsUnavailableError
 from voicebot.prompts.pack import PromptPack
-from voicebot.prompts.render import CALL_RATE, PromptAudio, PromptRenderer, fill_template
+from voicebot.prompts.render import (
+    CALL_RATE,
+    PromptAudio,
+    PromptRenderer,
+    fill_template,
+    is_elderly,
+)
 from voicebot.prompts.synth import Synthesizer, mandarin_voices
 
 __all__ = [
@@ -20,5 +26,6 @@ __all__ = [
     "Synthesizer",
     "TtsUnavailableError",
     "fill_template",
+    "is_elderly",
     "mandarin_voices",
 ]

@@ -24,9 +24,10 @@ _models_lock = threading.Lock()
 
 
 def whisper_model(settings: Settings) -> Any:
-    from voicebot.prompts.whisper_model import whisper_base_dir
+    """Whisper-base from the ASR model registry (assembled from its PyPI parts on first use)."""
+    from voicebot.asr.models import resolve_model
 
-    folder = str(whisper_base_dir(settings))
+    folder = str(resolve_model("whisper-base", settings.models_dir)[1])
     with _models_lock:
         if folder not in _models:
             try:

@@ -49,6 +49,11 @@ class PromptAudio:
         return len(self.pcm) / 2 / self.sample_rate
 
 
+def is_elderly(policy: Policy) -> bool:
+    """Customers aged 60+ hear the slower ``tts.elderly_rate``."""
+    return (policy.age or 0) >= ELDERLY_AGE
+
+
 def fill_template(template: str, policy: Policy) -> str | None:
     """The template with the policy's spoken values, or None when the record lacks one."""
     from voicebot.dialogs.policy import speak_field
@@ -173,7 +178,7 @@ class PromptRenderer:
         placeholders the record cannot fill (e.g. payment years of a single premium) are skipped:
         the dialog does not ask them for such a policy.
         """
-        elderly = (policy.age or 0) >= ELDERLY_AGE
+        elderly = is_elderly(policy)
         ready: dict[str, PromptAudio] = {}
         for info in script.prompts():
             text = fill_template(info.template, policy) if info.dynamic else info.template
