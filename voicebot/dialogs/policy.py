@@ -63,7 +63,8 @@ class Policy:
             if key not in known:
                 raise PolicyError(f"{source}: unknown field {key!r}",
                                   hint=f"known fields: {', '.join(sorted(known))}")
-            values[key] = _convert(key, raw, str(known[key].type), source)
+            if raw is not None:  # null means "not known": the field keeps its default
+                values[key] = _convert(key, raw, str(known[key].type), source)
         for key in ("policy_no", "holder_name", "holder_gender", "product", "contract_date"):
             if not values.get(key):
                 raise PolicyError(f"{source}: field {key!r} is required", hint=f"add {key} to the record")
@@ -155,8 +156,6 @@ def _convert(key: str, raw: Any, type_name: str, source: str) -> Any:
     def bad(why: str) -> PolicyError:
         return PolicyError(f"{source}: field {key!r} {why} (got {raw!r})", hint=f"fix {key} in the record")
 
-    if raw is None:
-        return None
     if "date" in type_name:
         if isinstance(raw, date):
             return raw

@@ -167,6 +167,8 @@ def check_graph(c: _Checker, states: dict[str, StateSpec], meta: dict[str, Any],
             targets.add(state.next)
         if state.kind == "say" and not state.next:
             c.error(("states", state.id, "next"), "a say state needs next")
+        if state.when and not state.next:
+            c.error(("states", state.id, "next"), "a state with when needs next (where a skipped state leads)")
         if state.outcome == "auto" and not has_rules:
             c.error(("states", state.id, "outcome"), "outcome auto needs [[outcome_rules]]")
         for key, handler in state.handlers.items():
