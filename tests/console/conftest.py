@@ -15,11 +15,12 @@ import httpx
 import pytest
 import uvicorn
 
-from .seed import SeededCall, seed
 from voicebot.config import Settings
 from voicebot.console import create_app
 from voicebot.store import users
 from voicebot.store.db import Database
+
+from .seed import SeededCall, seed
 
 PASSWORDS = {"admin": "admin-pass-1", "qa": "qa-pass-123", "agent": "agent-pass-1"}
 
