@@ -287,6 +287,6 @@ class VoskRecognizer:
         self._apply_hints()
         return AsrResult(
             text, True, words, mean_conf(words), self._utt_start_s, event.time_s, source,
-            alternatives, raw_text=" ".join(w.word for w in words),
+            alternatives, raw_text=text,
             info={"final_decode_s": decode_s, "audio_s": len(event.audio) / (2 * self.rate)},
         )
