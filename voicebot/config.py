@@ -25,6 +25,7 @@ class AsrSettings:
     endpoint_silence_ms: int = 800  # end-of-sentence pause
     max_utterance_s: float = 15.0
     grammar: bool = True  # per-question grammar recogniser beside free decoding (vosk)
+    whisper_model: str = "whisper-base"  # a name known to `voicebot models` or a folder path
 
 
 @dataclass

@@ -21,6 +21,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "evidence",
     "dnc",
     "calls",
+    "models",
+    "transcribe",
 )
 
 
