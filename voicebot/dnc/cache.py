@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -55,17 +56,20 @@ class DncCache:
 
     def _load(self, s: Session, current: int) -> None:
         at = utcnow()
-        keys: list[int] = []
+        nums: list[str] = []
         exp: list[int] = []
         dkeys: list[int] = []
         dexp: list[int] = []
-        for number, digest, expires in rows.active_keys(s, at):
-            if number is not None:
-                keys.append(number_key(number))
-                exp.append(int(expires.timestamp()))
-            elif digest is not None:
-                dkeys.append(digest_key(digest))
-                dexp.append(int(expires.timestamp()))
+        for batch in rows.active_keys(s, at):
+            for number, digest, expires in batch:
+                if number is not None:
+                    nums.append(number)
+                    exp.append(expires)
+                elif digest is not None:
+                    dkeys.append(digest_key(digest))
+                    dexp.append(expires)
+        # "1" + digits parsed in C: the same value as number_key() for every number.
+        keys: Any = np.char.add("1", np.array(nums, dtype="U16")).astype(np.int64) if nums else []
         self._keys, self._expires = _sorted(keys, exp)
         self._digests, self._digest_expires = _sorted(dkeys, dexp)
         self._salts = [salt.salt for salt in rows.salts(s)]
@@ -105,7 +109,7 @@ class DncCache:
         return _hits(self._keys, self._expires, keys, when)
 
 
-def _sorted(keys: list[int], expires: list[int]) -> tuple[I64, I64]:
+def _sorted(keys: Any, expires: list[int]) -> tuple[I64, I64]:
     k = np.array(keys, np.int64)
     e = np.array(expires, np.int64)
     order = np.argsort(k, kind="stable")

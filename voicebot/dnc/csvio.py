@@ -53,6 +53,7 @@ class _RowReader:
         self.dnc, self.reader, self.at = dnc, reader, at
         self.added_by, self.source, self.salt_id, self.salt = added_by, source, salt_id, salt
         self.errors: list[tuple[int, str]] = []
+        self._default_expiry: dict[datetime, datetime] = {}
 
     def __iter__(self) -> Iterator[rows.BulkRow]:
         minimum = timedelta(days=self.dnc.settings.minimum_days)
@@ -79,7 +80,8 @@ class _RowReader:
         elif rec.get("days"):
             expires = self.dnc.expiry(added_at, int(rec["days"]))
         else:
-            expires = self.dnc.expiry(added_at)
+            expires = self._default_expiry.get(added_at) or self._default_expiry.setdefault(
+                added_at, self.dnc.expiry(added_at))
         if expires <= self.at:
             raise ValueError(f"already expired on {expires.date()}")
         if expires - added_at < minimum:

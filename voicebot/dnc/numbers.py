@@ -15,6 +15,8 @@ def normalize_number(raw: str) -> str:
 
     Accepts mobiles (11 digits from 1), landlines (0 + area code + number, 10-12 digits) and
     short service numbers (5-8 digits, e.g. 95519)."""
+    if len(raw) == 11 and raw[0] == "1" and raw.isdigit() and raw.isascii():
+        return raw  # the common case, already normalised
     text = _STRIP.sub("", str(raw).strip())
     if text.startswith("+"):
         if not text.startswith("+86"):

@@ -63,6 +63,21 @@ def entries_for(s: Session, number: str, digests: Sequence[tuple[int, str]] = ()
     return found
 
 
+def blocked(s: Session, number: str, at: datetime, digest_of: Any) -> bool:
+    """Is there an entry for ``number`` (or for ``digest_of(number, salt)``) active at ``at``?"""
+    hit = s.scalar(select(DncEntry.id).where(DncEntry.number == number,
+                                             DncEntry.expires_at > at).limit(1))
+    if hit is not None:
+        return True
+    for salt in salts(s):
+        hit = s.scalar(select(DncEntry.id).where(
+            DncEntry.digest == digest_of(number, salt.salt), DncEntry.salt_id == salt.id,
+            DncEntry.expires_at > at).limit(1))
+        if hit is not None:
+            return True
+    return False
+
+
 def salts(s: Session) -> list[DncSalt]:
     return list(s.scalars(select(DncSalt).order_by(DncSalt.id)))
 
@@ -96,18 +111,30 @@ def stream(s: Session, *, at: datetime | None) -> Iterator[DncEntry]:
         yield from part
 
 
-def active_keys(s: Session, at: datetime) -> Iterator[tuple[str | None, str | None, datetime]]:
-    """(number, digest, latest expiry) of every entry still active at ``at``, grouped."""
-    q = (select(DncEntry.number, DncEntry.digest, func.max(DncEntry.expires_at))
-         .where(DncEntry.expires_at > at).group_by(DncEntry.number, DncEntry.digest)
-         .execution_options(yield_per=50_000))
-    conv = UtcDateTime().process_result_value
-    dialect = s.get_bind().dialect
-    for number, digest, expires in s.execute(q):
-        # func.max loses the column type on SQLite: it comes back as text.
-        if isinstance(expires, str):
-            expires = datetime.fromisoformat(expires)
-        yield number, digest, conv(expires, dialect)  # type: ignore[misc]
+def active_keys(s: Session, at: datetime) -> Iterator[list[tuple[str | None, str | None, int]]]:
+    """Batches of (number, digest, expiry as epoch seconds) of entries active at ``at``.
+    The epoch is computed by the database: converting millions of datetimes in Python is slow."""
+    conn = s.connection()
+    if conn.dialect.name == "postgresql":
+        epoch = "CAST(extract(epoch from expires_at) AS BIGINT)"
+        param: Any = at
+        sql = f"SELECT number, digest, {epoch} FROM dnc_entries WHERE expires_at > %s"
+    else:
+        epoch = "CAST(strftime('%s', expires_at) AS INTEGER)"
+        param = _sqlite_bind(conn.dialect)(at)
+        sql = f"SELECT number, digest, {epoch} FROM dnc_entries WHERE expires_at > ?"
+    cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cur.execute(sql, (param,))
+    while batch := cur.fetchmany(100_000):
+        yield batch
+    cur.close()
+
+
+def _sqlite_bind(dialect: Any) -> Any:
+    """UtcDateTime → the exact text SQLAlchemy stores on SQLite (so rows compare alike)."""
+    outer = UtcDateTime()
+    inner = outer.dialect_impl(dialect).bind_processor(dialect)
+    return lambda d: inner(outer.process_bind_param(d, dialect)) if inner else d
 
 
 def bulk_upsert(s: Session, rows: Iterable[BulkRow]) -> int:
@@ -118,39 +145,49 @@ def bulk_upsert(s: Session, rows: Iterable[BulkRow]) -> int:
     if conn.dialect.name == "postgresql":
         n = _copy_pg(raw, rows)
     else:
-        bind = UtcDateTime().bind_processor(conn.dialect)
-        assert bind is not None  # noqa: S101 - DateTime always has a processor on SQLite
-        n = _executemany(raw, rows, bind)
+        n = _executemany(raw, rows, _sqlite_bind(conn.dialect))
     bump(s)
     return n
 
 
 def _executemany(raw: Any, rows: Iterable[BulkRow], bind: Any) -> int:
-    tail = ("DO UPDATE SET reason=excluded.reason, added_by=excluded.added_by, "
-            "added_at=excluded.added_at, expires_at=max(expires_at, excluded.expires_at)")
-    by_number = (f"INSERT INTO dnc_entries ({_COLS}) VALUES (?,?,?,?,?,?,?,?) "
-                 f"ON CONFLICT (number, source) {tail}")
-    by_digest = (f"INSERT INTO dnc_entries ({_COLS}) VALUES (?,?,?,?,?,?,?,?) "
-                 f"ON CONFLICT (digest, source) {tail}")
+    """Load into an unindexed temporary table, then merge in key order: sorted inserts keep
+    the unique index's pages local (several times faster than upserting row by row)."""
     cur = raw.cursor()
+    cur.execute("PRAGMA cache_size=-262144")  # 256 MB for this connection during the merge
+    cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS dnc_load AS SELECT {_COLS} FROM dnc_entries "
+                "WHERE 0")
+    cur.execute("DELETE FROM dnc_load")
+    memo: dict[datetime, Any] = {}  # imports share a few timestamps: convert each once
+
+    def conv(d: datetime) -> Any:
+        v = memo.get(d)
+        if v is None:
+            v = memo[d] = bind(d)
+        return v
+
     total = 0
     batch: list[tuple[Any, ...]] = []
-    hashed: list[tuple[Any, ...]] = []
+    insert = f"INSERT INTO dnc_load ({_COLS}) VALUES (?,?,?,?,?,?,?,?)"
     for r in rows:
-        row = (*r[:6], bind(r[6]), bind(r[7]))
-        (batch if r[0] is not None else hashed).append(row)
-        if len(batch) >= 50_000:
-            cur.executemany(by_number, batch)
+        batch.append((*r[:6], conv(r[6]), conv(r[7])))
+        if len(batch) >= 100_000:
+            cur.executemany(insert, batch)
             total += len(batch)
             batch.clear()
-        if len(hashed) >= 50_000:
-            cur.executemany(by_digest, hashed)
-            total += len(hashed)
-            hashed.clear()
-    cur.executemany(by_number, batch)
-    cur.executemany(by_digest, hashed)
+    cur.executemany(insert, batch)
+    total += len(batch)
+    tail = ("DO UPDATE SET reason=excluded.reason, added_by=excluded.added_by, "
+            "added_at=excluded.added_at, expires_at=max(expires_at, excluded.expires_at)")
+    for key in ("number", "digest"):
+        # The WHERE clause also settles SQLite's parse of INSERT … SELECT … ON CONFLICT.
+        cur.execute(f"INSERT INTO dnc_entries ({_COLS}) SELECT {_COLS} FROM dnc_load "
+                    f"WHERE {key} IS NOT NULL ORDER BY {key}, source ON CONFLICT ({key}, source) "
+                    f"{tail}")
+    cur.execute("DELETE FROM dnc_load")
+    cur.execute("PRAGMA cache_size=-2000")
     cur.close()
-    return total + len(batch) + len(hashed)
+    return total
 
 
 def _copy_pg(raw: Any, rows: Iterable[BulkRow]) -> int:
