@@ -23,3 +23,13 @@ def callback_time(text: str) -> str | None:
     if not matches:
         return None
     return text[matches[0].start(): matches[-1].end()].strip("，,。 ")
+
+
+# Words that say "later" without saying when: the bot still asks for a time.
+VAGUE = frozenset({"回头", "晚点", "晚一点", "晚些", "改天", "一会", "一会儿", "待会", "待会儿", "等会",
+                   "等会儿", "过几天", "过两天", "有空", "有时间"})
+
+
+def is_definite(when: str) -> bool:
+    """True for a time a scheduler can use (ISO from the NLU, or words beyond a vague "later")."""
+    return bool(when) and when.strip() not in VAGUE

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from transitions import EventData, Machine, State
 
-from voicebot.dialogs.callback import callback_time
+from voicebot.dialogs.callback import callback_time, is_definite
 from voicebot.dialogs.commands import Command, EndCall, Escalate, Flag, Say
 from voicebot.dialogs.outcome import Outcome
 from voicebot.dialogs.policy import Policy
@@ -52,6 +52,7 @@ class Engine:
         self._heard: Understanding | None = None  # the answer being handled
         self._dtmf = ""
         self._handed_off = False
+        self._definite_time = False  # a callback time precise enough not to ask again
         self._model = _Model()
         self._machine = self._build_machine()
 
@@ -180,8 +181,9 @@ class Engine:
                 self._log.problem(spec, str(u.intent), u.text)
             elif verb == "capture_time":
                 when = u.slots.get("callback_time") or callback_time(u.text)
-                if when:
+                if when and (is_definite(when) or not self._definite_time):
                     self._log.follow_ups.callback_at = when
+                    self._definite_time = is_definite(when)
                     self._out.append(Flag("callback_time", when))
             elif verb == "say":
                 self._say(step.arg)
@@ -191,7 +193,7 @@ class Engine:
             elif verb == "flag":
                 self._follow_up((step.arg,), Outcome.PROBLEM_CASE)
             elif verb == "if_time":
-                if self._log.follow_ups.callback_at:
+                if self._definite_time:
                     return self._go(step.arg)
             elif verb == "goto":
                 return self._go(step.arg)
