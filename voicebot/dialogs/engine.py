@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from enum import Enum
 
 from transitions import EventData, Machine, State
 
@@ -70,7 +71,7 @@ class Engine:
         for spec in self.script.states.values():
             for target in _targets(spec):
                 machine.add_transition(f"to_{target}", spec.id, target)
-        live = [s for s in self.script.states if self.script.states[s].kind != "end"]
+        live: list[str | Enum | State] = [s for s, spec in self.script.states.items() if spec.kind != "end"]
         machine.add_transition("escalate", live, self.script.handoff)
         for spec in self.script.questions():
             machine.add_transition(f"resume_{spec.id}", self.script.handoff, spec.id)
@@ -215,9 +216,9 @@ class Engine:
     def _answer_prompt(self, u: Understanding) -> str:
         topic = u.slots.get("topic", "")
         for spec in self.script.answers:
-            if spec.topic == topic or (not topic and any(k in u.text for k in spec.keywords)):
-                if spec.prompt_id in self._texts:
-                    return spec.prompt_id
+            asked = spec.topic == topic or (not topic and any(k in u.text for k in spec.keywords))
+            if asked and spec.prompt_id in self._texts:  # the record may lack the answer's field
+                return spec.prompt_id
         return "offer_agent"
 
 

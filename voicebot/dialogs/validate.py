@@ -9,7 +9,15 @@ from voicebot.dialogs.loader import KeyPath, Sources
 from voicebot.dialogs.outcome import Outcome
 from voicebot.dialogs.policy import PLACEHOLDERS
 from voicebot.dialogs.schema import (
-    ACTIONS, ARG_ACTIONS, FOLLOW_UPS, MOVES, RULE_CONDITIONS, AnswerSpec, Handler, OutcomeRule, Script,
+    ACTIONS,
+    ARG_ACTIONS,
+    FOLLOW_UPS,
+    MOVES,
+    RULE_CONDITIONS,
+    AnswerSpec,
+    Handler,
+    OutcomeRule,
+    Script,
     Step,
 )
 from voicebot.dialogs.validate_states import check_graph, parse_state
@@ -70,7 +78,7 @@ class _Checker:
             elif verb in MOVES or verb in ACTIONS:
                 steps.append(Step(verb))
             else:
-                steps.append(Step("goto", self.aliases.get(item, item)))
+                steps.append(Step("goto", str(self.aliases.get(item, item))))
         for step in steps[:-1]:
             if step.moves:
                 self.error(path, f"step {step} moves on, so the steps after it would never run")

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any
 from voicebot.dialogs.outcome import Outcome
 from voicebot.dialogs.policy import CONDITIONS
 from voicebot.dialogs.schema import (
-    CHECK_RESULTS, FLAG_KINDS, FOLLOW_UPS, STATE_KINDS, Handler, StateSpec, Step,
+    CHECK_RESULTS,
+    FLAG_KINDS,
+    FOLLOW_UPS,
+    STATE_KINDS,
+    Handler,
+    StateSpec,
+    Step,
 )
 from voicebot.nlu.types import AnswerKind, Intent
 
