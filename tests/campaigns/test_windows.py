@@ -79,12 +79,19 @@ def test_missing_dates_are_policy_errors() -> None:
              RULES, CAL, TODAY)
 
 
+def test_script_gaps_are_named() -> None:
+    p = due(ev(CallbackKind.NEW_POLICY, receipt_date=date(2026, 11, 10), product_kind="universal", holder_age=66))
+    assert (p.script, p.gaps) == ("universal_participating", ("dual_recording",))
+    assert due(ev(CallbackKind.NEW_POLICY, receipt_date=date(2026, 11, 10))).gaps == ()
+
+
 @pytest.mark.parametrize(("fields", "script"), [
     ({}, "new_policy"),
     ({"product_kind": "investment_linked"}, "investment_linked"),
     ({"product_kind": "universal"}, "universal_participating"),
     ({"product_kind": "participating", "holder_age": 70}, "universal_participating"),
-    ({"channel": "bank"}, "bank_channel"),
+    ({"channel": "bank"}, "dual_recording"),  # bank over one year is a 双录 sale
+    ({"channel": "bank", "term_months": 12}, "bank_channel"),
     ({"holder_age": 60}, "dual_recording"),
     ({"holder_age": 59}, "new_policy"),
     ({"holder_birth": date(1966, 3, 1), "contract_date": date(2026, 3, 1)}, "dual_recording"),

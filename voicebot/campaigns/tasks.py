@@ -64,6 +64,8 @@ def event_detail(ev: CallbackEvent, due: DuePlan) -> dict[str, Any]:
             "payment_frequency", "contract_date")
     d = {k: _json(getattr(ev, k)) for k in keys if getattr(ev, k) not in (None, "")}
     d.update(line=ev.line, why=due.why, phone_status=str(ev.phone_status))
+    if due.gaps:
+        d["script_gaps"] = list(due.gaps)
     if ev.phone_status is not PhoneStatus.OK:
         d["phone_raw"] = ev.phone_raw
     return d

@@ -31,6 +31,7 @@ class DuePlan:
     latest: date
     priority: int
     why: str  # one line a supervisor can check against the rules
+    gaps: tuple[str, ...] = ()  # item groups the script lacks for this sale (see script_gaps)
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,10 @@ def needs_dual_recording(ev: CallbackEvent, rules: WindowRules, today: date) -> 
 
 
 def choose_script(ev: CallbackEvent, rules: WindowRules, today: date) -> str:
-    """The script for an event. For new policies the product-specific script wins because its
-    extra items (returns not guaranteed, fees, not a deposit) cannot be dropped; those scripts
-    carry the 双录 questions for the sales that always have them (investment-linked, bank over
-    one year). ``dual_recording`` covers the remaining 双录 sales: traditional policies sold to
-    buyers aged 60+ outside the bank channel."""
+    """The script for an event. New policies: the product-specific script where the product has
+    its own items (投连, 万能/分红: those items cannot be dropped), else ``dual_recording`` for
+    双录 sales (it carries the bank "insurance, not a deposit" item too), else ``new_policy``.
+    Where the chosen script lacks the 双录 questions, :func:`script_gaps` names them."""
     if ev.kind is CallbackKind.GRACE_BEFORE:
         return "grace_before"
     if ev.kind in (CallbackKind.GRACE_AFTER, CallbackKind.LAPSE):
@@ -76,11 +76,17 @@ def choose_script(ev: CallbackEvent, rules: WindowRules, today: date) -> str:
         return "investment_linked"
     if ev.product_kind in ("universal", "participating"):
         return "universal_participating"
-    if ev.channel == "bank":
-        return "bank_channel"
     if needs_dual_recording(ev, rules, today):
         return "dual_recording"
-    return "new_policy"
+    return "bank_channel" if ev.channel == "bank" else "new_policy"
+
+
+def script_gaps(ev: CallbackEvent, script: str, rules: WindowRules, today: date) -> tuple[str, ...]:
+    """Item groups the sale needs that the chosen script does not ask (shown to supervisors)."""
+    if ev.kind is CallbackKind.NEW_POLICY and script in ("investment_linked", "universal_participating") \
+            and needs_dual_recording(ev, rules, today):
+        return ("dual_recording",)
+    return ()
 
 
 def _need(value: date | None, name: str, ev: CallbackEvent) -> date:
@@ -128,4 +134,6 @@ def plan(ev: CallbackEvent, rules: WindowRules, cal: WorkCalendar, today: date) 
         earliest = cal.next_workday(happened + timedelta(days=1))
         latest = cal.add_workdays(happened, rules.event_followup_workdays)
         why = f"within {rules.event_followup_workdays} working days after {k} on {happened}"
-    return DuePlan(k, choose_script(ev, rules, today), earliest, latest, rules.priorities[str(k)], why)
+    script = choose_script(ev, rules, today)
+    return DuePlan(k, script, earliest, latest, rules.priorities[str(k)], why,
+                   script_gaps(ev, script, rules, today))

@@ -23,6 +23,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "calls",
     "models",
     "transcribe",
+    "tasks",
+    "report",
 )
 
 
