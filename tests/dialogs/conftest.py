@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,14 +14,7 @@ from voicebot.dialogs.loader import load_script
 from voicebot.dialogs.policy import Policy, load_policy
 from voicebot.dialogs.schema import Script
 
-FIXTURES = Path("/work/shared/fixtures/zh-callers")
-NOW = datetime(2026, 11, 20, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
-
-
-def fixed_clock() -> datetime:
-    return NOW
-
-
+from .helpers import FIXTURES
 @pytest.fixture(scope="session")
 def manifest() -> dict[str, dict[str, Any]]:
     return {item["file"]: item for item in json.loads((FIXTURES / "manifest.json").read_text("utf-8"))}

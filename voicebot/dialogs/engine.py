@@ -53,6 +53,7 @@ class Engine:
         self._heard: Understanding | None = None  # the answer being handled
         self._dtmf = ""
         self._handed_off = False
+        self._escalation = ""  # reason given by escalate() for the next handoff
         self._definite_time = False  # a callback time precise enough not to ask again
         self._model = _Model()
         self._machine = self._build_machine()
@@ -88,8 +89,8 @@ class Engine:
         elif spec.kind == "ask":
             self._ask(spec)
         elif spec.kind == "handoff":
-            reason = self._log.follow_ups.escalation_reason or self._heard_reason()
-            self._log.follow_ups.escalation_reason = reason
+            reason, self._escalation = self._escalation or self._heard_reason(), ""
+            self._log.follow_ups.escalation_reason = reason  # the latest, if escalated twice
             self._handed_off = True
             self._say(spec.prompt_id)
             self._out.append(Escalate(reason))

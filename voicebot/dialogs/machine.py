@@ -125,7 +125,7 @@ class Dialog(Engine):
         """Hand the call to a person now (agent desk or supervisor pulled it)."""
         if self.finished or self._handed_off:
             return []
-        self._log.follow_ups.escalation_reason = reason
+        self._escalation = reason
         self._model.trigger("escalate")
         return self._flush()
 
