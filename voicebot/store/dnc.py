@@ -6,6 +6,8 @@ Every change bumps the ``dnc`` counter in the same transaction, so caches know t
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -15,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from voicebot.store.models import Counter, DncEntry, DncSalt
 from voicebot.store.types import UtcDateTime
+
+log = logging.getLogger(__name__)
 
 # (number, digest, salt_id, reason, source, added_by, added_at, expires_at)
 BulkRow = tuple[str | None, str | None, int | None, str, str, str, datetime, datetime]
@@ -191,25 +195,29 @@ def _executemany(raw: Any, rows: Iterable[BulkRow], bind: Any) -> int:
 
 
 def _copy_pg(raw: Any, rows: Iterable[BulkRow]) -> int:
+    """COPY into an unindexed temporary table, then one key-ordered merge."""
     cur = raw.cursor()
-    cur.execute("CREATE TEMP TABLE IF NOT EXISTS dnc_load (LIKE dnc_entries INCLUDING DEFAULTS) "
-                "ON COMMIT DROP")
+    cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS dnc_load AS SELECT {_COLS} FROM dnc_entries "
+                "WITH NO DATA")
     cur.execute("TRUNCATE dnc_load")
     n = 0
+    t0 = time.perf_counter()
     with cur.copy(f"COPY dnc_load ({_COLS}) FROM STDIN") as copy:
         for r in rows:
             copy.write_row(r)
             n += 1
+    t1 = time.perf_counter()
     tail = ("DO UPDATE SET reason=excluded.reason, added_by=excluded.added_by, "
             "added_at=excluded.added_at, "
             "expires_at=greatest(dnc_entries.expires_at, excluded.expires_at)")
-    for key, where in (("number", "number IS NOT NULL"), ("digest", "number IS NULL")):
+    for key in ("number", "digest"):
         # DISTINCT ON: one row per key, so ON CONFLICT never meets the same row twice.
         cur.execute(
             f"INSERT INTO dnc_entries ({_COLS}) SELECT DISTINCT ON ({key}, source) {_COLS} "
-            f"FROM dnc_load WHERE {where} ORDER BY {key}, source, expires_at DESC "
+            f"FROM dnc_load WHERE {key} IS NOT NULL ORDER BY {key}, source, expires_at DESC "
             f"ON CONFLICT ({key}, source) {tail}"
         )
-    cur.execute("DROP TABLE dnc_load")
+    log.debug("dnc COPY %.1f s, merge %.1f s", t1 - t0, time.perf_counter() - t1)
+    cur.execute("TRUNCATE dnc_load")
     cur.close()
     return n
