@@ -123,7 +123,7 @@ def _download(
             total = have + int(length) if length and length.isdigit() else None
             done = have
             with part.open("ab" if have else "wb") as fh:
-                for block in resp.iter_bytes(1 << 16):
+                for block in resp.iter_bytes():  # no chunk size: httpx would hold back data
                     fh.write(block)
                     done += len(block)
                     if on_progress:

@@ -76,7 +76,8 @@ class RecognizerStream:
         while True:
             item = await self._results.get()
             if item is _CLOSE:
-                self._check()
+                if self._error is not None:
+                    raise self._error
                 return
             assert isinstance(item, AsrResult)
             yield item
