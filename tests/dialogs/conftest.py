@@ -15,6 +15,8 @@ from voicebot.dialogs.policy import Policy, load_policy
 from voicebot.dialogs.schema import Script
 
 from .helpers import FIXTURES
+
+
 @pytest.fixture(scope="session")
 def manifest() -> dict[str, dict[str, Any]]:
     return {item["file"]: item for item in json.loads((FIXTURES / "manifest.json").read_text("utf-8"))}

@@ -5,7 +5,13 @@ from datetime import date
 import pytest
 
 from voicebot.dialogs.speak import (
-    say_amount, say_date, say_date_hanzi, say_frequency, say_number, say_percent, say_years,
+    say_amount,
+    say_date,
+    say_date_hanzi,
+    say_frequency,
+    say_number,
+    say_percent,
+    say_years,
 )
 
 

@@ -6,6 +6,8 @@ every method returns the commands (Say, Flag, Escalate, EndCall) to carry out, i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from voicebot.dialogs.commands import Command
@@ -106,6 +108,11 @@ class Dialog(Engine):
     def current_question_id(self) -> str | None:
         spec = self._waiting()
         return spec.id if spec else None
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        """The dialog's time source (the NLU resolves "明天下午" against it)."""
+        return self._clock
 
     @property
     def state_id(self) -> str:

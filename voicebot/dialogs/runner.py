@@ -54,10 +54,9 @@ def real_understander(clock: Callable[[], datetime] = now) -> Understander:
 class Chat:
     """A dialog plus its transcript; feed it answer lines one at a time."""
 
-    def __init__(self, dialog: Dialog, understand: Understander | None = None,
-                 clock: Callable[[], datetime] = now) -> None:
+    def __init__(self, dialog: Dialog, understand: Understander | None = None) -> None:
         self.dialog = dialog
-        self.understand = understand or real_understander(clock)
+        self.understand = understand or real_understander(dialog.clock)
         self.transcript: list[Turn] = []
 
     @property
@@ -128,7 +127,7 @@ def run_dialog(script: Script, policy: Policy, answers: Iterable[str], *,
     """Play ``answers`` as the customer, one per bot turn; then silence until the call ends.
     A call handed to a person is closed as escalated (the simulator has no agent)."""
     dialog = Dialog(script, policy, call_id=call_id, clock=clock, dnc_days=dnc_days)
-    chat = Chat(dialog, understand, clock)
+    chat = Chat(dialog, understand)
     chat.start()
     for line in answers:
         if chat.done:
