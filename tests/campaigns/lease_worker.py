@@ -1,5 +1,5 @@
 """A bot node for the multi-process tests: leases from the database at argv[1] as argv[2] until
-no task is left, reporting each as completed, and writes what it got to argv[3] (JSON).
+no task is left (reporting every tenth as completed; the rest stay leased), and writes what it got to argv[3] (JSON).
 With argv[4] == "crash" it leases one task, says so on stdout, and waits to be killed."""
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ def main() -> None:
             continue
         empty = 0
         got.append([ls.task_id, ls.attempt])
-        rep.report(ls.task_id, ls.attempt, node, "completed", now=now)
+        if ls.task_id % 10 == 0:  # some results come back while the other node leases
+            rep.report(ls.task_id, ls.attempt, node, "completed", now=now)
     out.write_text(json.dumps(got))
     db.dispose()
 

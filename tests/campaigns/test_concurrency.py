@@ -61,9 +61,13 @@ def test_two_processes_never_share_a_task(pg_url: str, tmp_path: Path) -> None:
     assert len(ids_a | ids_b) == N_TASKS  # none lost
     assert min(len(a), len(b)) > N_TASKS // 10  # both really worked at once
     with db.session() as s:
-        assert s.scalar(select(func.count()).select_from(CallbackTask)
-                        .where(CallbackTask.status != TaskStatus.DONE)) == 0
+        owners = {t: o for t, o in s.execute(select(CallbackTask.id, CallbackTask.lease_owner)
+                                            .where(CallbackTask.status == TaskStatus.LEASED))}
+        done = set(s.scalars(select(CallbackTask.id).where(CallbackTask.status == TaskStatus.DONE)))
         assert s.scalar(select(func.count()).select_from(CallbackAttempt)) == N_TASKS
+    assert len(owners) + len(done) == N_TASKS and done == {t for t in ids_a | ids_b if t % 10 == 0}
+    assert all(owners[t] == "node-0" for t in ids_a if t in owners)
+    assert all(owners[t] == "node-1" for t in ids_b if t in owners)
     db.dispose()
 
 
