@@ -78,6 +78,18 @@ class CampaignSettings:
 
 
 @dataclass
+class AgentSettings:
+    elderly_age: int = 60  # customers this old who struggle get a person
+    elderly_struggles: int = 2  # answers not understood before an elderly customer is escalated
+    failures: int = 4  # answers not understood in one call before anyone is escalated
+    holding_prompt: str = "请您稍等，正在为您转接其他客服。"  # when the agent's browser drops
+    audio_connect_timeout_s: float = 15.0  # a taken call whose agent audio never connects returns
+    transfer_on_escalate: str = ""  # a destination: escalated calls are transferred, not queued
+    transfer_hook_url: str = ""  # HTTP hook for REST transfers (Twilio-style gateways)
+    transfer_hook_token: str = ""
+
+
+@dataclass
 class Settings:
     data_dir: Path = field(default_factory=lambda: Path("voicebot-data"))
     database_url: str = ""  # empty → SQLite file in data_dir
@@ -89,6 +101,7 @@ class Settings:
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     dnc: DncSettings = field(default_factory=DncSettings)
     campaigns: CampaignSettings = field(default_factory=CampaignSettings)
+    agents: AgentSettings = field(default_factory=AgentSettings)
 
     @property
     def db_url(self) -> str:
