@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "chat",
     "console",
     "users",
+    "replay",
     "prompts",
     "evidence",
     "dnc",
