@@ -117,7 +117,9 @@ def find_callback_time(text: str, now: datetime | None = None) -> CallbackTime |
     if at is None:  # unreachable: one of them is set here; keeps the type checker honest
         return None
     when = datetime.combine(day[0] if day else ref.date(), at)
-    if day is None and when <= ref:
+    if day is None and part is None and at.hour < 12 and when <= ref < when + timedelta(hours=12):
+        when += timedelta(hours=12)  # 八点 said at 10:00 means tonight
+    elif day is None and when <= ref:
         when += timedelta(days=1)
     return CallbackTime(when.strftime("%Y-%m-%dT%H:%M"), "".join(dict.fromkeys(said)), True)
 

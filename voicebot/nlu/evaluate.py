@@ -8,6 +8,8 @@ Callback times in the corpus are resolved relative to ``CORPUS_NOW`` (a Monday, 
 from __future__ import annotations
 
 import json
+import statistics
+import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from voicebot.errors import VoicebotError
-from voicebot.nlu.intents import understand
+from voicebot.nlu.intents import understand, warm_up
 from voicebot.nlu.types import AnswerKind, Expectation, Intent
 
 CORPUS_NOW = datetime(2026, 3, 2, 10, 0)
@@ -44,15 +46,24 @@ class Report:
     correct: int = 0
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
     failures: list[dict[str, object]] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)  # per understand() call, after warm-up
 
     @property
     def accuracy(self) -> float:
         return self.correct / self.total if self.total else 0.0
 
+    def timing_ms(self) -> dict[str, float]:
+        if not self.seconds:
+            return {"p50": 0.0, "p95": 0.0, "max": 0.0}
+        ms = sorted(s * 1000 for s in self.seconds)
+        return {"p50": round(statistics.median(ms), 3),
+                "p95": round(ms[min(len(ms) - 1, int(len(ms) * 0.95))], 3),
+                "max": round(ms[-1], 3)}
+
     def to_dict(self) -> dict[str, object]:
         return {
             "name": self.name, "total": self.total, "correct": self.correct,
-            "accuracy": round(self.accuracy, 4),
+            "accuracy": round(self.accuracy, 4), "timing_ms": self.timing_ms(),
             "confusion": [{"expected": e, "got": g, "count": n}
                           for (e, g), n in sorted(self.confusion.items())],
             "failures": self.failures,
@@ -117,9 +128,12 @@ def _identity_files(scenarios: Path) -> set[str]:
 
 def evaluate(name: str, items: Iterable[Item], now: datetime | None = CORPUS_NOW) -> Report:
     report = Report(name)
+    warm_up()
     for item in items:
         expect = Expectation(kind=item.kind) if item.kind else None
+        start = time.perf_counter()
         got = understand(item.text, expect, now=now)
+        report.seconds.append(time.perf_counter() - start)
         slots_ok = all(got.slots.get(k) == v for k, v in item.slots.items())
         ok = got.intent.value == item.intent and slots_ok
         report.total += 1

@@ -25,6 +25,7 @@ from voicebot.nlu.numbers import parse_date, parse_digits
 from voicebot.nlu.polarity import judge
 from voicebot.nlu.rules import looks_hallucinated, repair, rules
 from voicebot.nlu.segment import tokens
+from voicebot.nlu.segment import warm_up as warm_segmenter
 from voicebot.nlu.types import AnswerKind, Expectation, Intent, Understanding
 
 _NEGATORS = ("不", "没", "不是", "并非", "没有")
@@ -210,3 +211,11 @@ def understand(text: str, expect: Expectation | None = None, *,
         slots["also"] = ",".join(dict.fromkeys(also))
     return Understanding(found.intent, found.confidence, text, norm, slots)
 
+
+
+def warm_up() -> None:
+    """Load lexicons, jieba, zhconv and pypinyin now (service start), not on the first answer."""
+    warm_segmenter()
+    for kind in AnswerKind:  # every kind's rules, every detector, digits and Traditional forms
+        understand("對，後四位是1985X，不是不清楚", Expectation(kind=kind))
+    understand("明天下午三点再打吧，他说是存款")

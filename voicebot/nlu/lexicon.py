@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from voicebot.errors import VoicebotError
+from voicebot.nlu.types import AnswerKind, Intent
 
 LEXICON_DIR = Path(__file__).with_name("lexicon")
 
@@ -221,8 +222,17 @@ def load_lexicon(directory: Path | None = None) -> Lexicon:
 
 
 def _check_cross_refs(base: Path, data: dict[str, dict[str, Any]]) -> None:
+    kinds = {k.value for k in AnswerKind}
+    intents = {i.value for i in Intent}
     categories = set(data["polarity"].get("heads", {}))
     for key, value in data["answers"].items():
+        section = key.split(".", 1)[0]
+        if section not in kinds:
+            raise LexiconError(f"lexicon answers.toml: section {section!r} is not an AnswerKind",
+                               hint=f"use one of {', '.join(sorted(kinds))} in {base / 'answers.toml'}")
+        if key.endswith(".deny_as") and value not in intents:
+            raise LexiconError(f"lexicon answers.toml: key {key!r} names unknown intent {value!r}",
+                               hint=f"use an Intent value in {base / 'answers.toml'}")
         if key.endswith(".affirm_categories"):
             unknown = set(value) - categories
             if unknown:

@@ -27,6 +27,7 @@ class Head:
     category: str  # a polarity.toml heads category, "bare" (a lone 不) or "phrase"
     negations: int
     completed: bool  # 了/过/的 after a fact (签了, 看过, 是我签的)
+    index: int = -1  # token position (-1 for phrase heads)
 
     @property
     def negated(self) -> bool:
@@ -115,7 +116,7 @@ def word_heads(tokens: list[str]) -> list[Head]:
             category = t.category.get(word, "yes")
         elif category is None:
             if token in t.negators or token in t.bare_deny:
-                heads.append(Head(token, "bare", 1, False))
+                heads.append(Head(token, "bare", 1, False, j))
             continue
         for k in range(j - 1, -1, -1):
             before = tokens[k]
@@ -128,8 +129,26 @@ def word_heads(tokens: list[str]) -> list[Head]:
                 break
         nxt = tokens[j + 1] if j + 1 < len(tokens) else ""
         completed = nxt in t.completion or token[-1] in "了过"
-        heads.append(Head(word, category, negations, completed))
-    return heads[::-1]
+        heads.append(Head(word, category, negations, completed, j))
+    return _drop_reported(heads[::-1], tokens)
+
+
+_CONTRAST = frozenset({"但是", "可是", "不过", "但", "就是", "只是", "|"})
+
+
+def _drop_reported(heads: list[Head], tokens: list[str]) -> list[Head]:
+    """我知道这不是存款: a negation after a positive 知道 in its clause is the content known."""
+    kept: list[Head] = []
+    knows_from: int | None = None
+    for head in heads:
+        if knows_from is not None and any(t in _CONTRAST for t in tokens[knows_from:head.index]):
+            knows_from = None
+        if head.category == "knowledge" and not head.negated:
+            knows_from = head.index
+        elif knows_from is not None and head.negated and head.category not in _UNDERSTANDING:
+            continue
+        kept.append(head)
+    return kept
 
 
 def _phrase_heads(utt: Utterance, rules: KindRules, expect: Expectation | None) -> list[Head]:
