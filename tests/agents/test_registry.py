@@ -274,7 +274,9 @@ async def hook_server() -> AsyncIterator[tuple[str, list[dict[str, object]]]]:
     server = uvicorn.Server(uvicorn.Config(Starlette(routes=[Route("/transfer", hook, methods=["POST"])]),
                                            host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve())
-    while not server.started:
+    for _ in range(1000):
+        if server.started:
+            break
         await asyncio.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     yield f"http://127.0.0.1:{port}/transfer", got
@@ -327,8 +329,7 @@ async def test_a_console_on_another_thread_drives_calls_on_the_call_loop() -> No
 
     th = threading.Thread(target=console_thread)
     th.start()
-    while th.is_alive():
-        await asyncio.sleep(0.01)
+    await asyncio.to_thread(th.join, 30)
     assert result["loop_ok"] and result["view"]["status"] == "with_agent"  # type: ignore[index]
     assert t.paused == 1
     await reg.unregister("call-1")
