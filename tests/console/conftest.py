@@ -17,10 +17,9 @@ import uvicorn
 
 from voicebot.config import Settings
 from voicebot.console import create_app
+from voicebot.console.demo import SeededCall, seed
 from voicebot.store import users
 from voicebot.store.db import Database
-
-from .seed import SeededCall, seed
 
 PASSWORDS = {"admin": "admin-pass-1", "qa": "qa-pass-123", "agent": "agent-pass-1"}
 

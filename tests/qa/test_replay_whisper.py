@@ -1,0 +1,70 @@
+"""Replay with the real recogniser (Whisper-base, faster-whisper int8 on CPU) on real audio:
+the shared scenarios, a changed script, a recorded call, both cores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from voicebot.cli import main
+from voicebot.config import Settings
+from voicebot.console.demo import seed
+from voicebot.store.db import Database
+
+from .conftest import SHARED, changed_script
+
+pytestmark = pytest.mark.slow
+
+
+def _replay(settings: Settings, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, dict]:
+    monkeypatch.setenv("VOICEBOT_DATA_DIR", str(settings.data_dir))
+    report = settings.data_dir / f"report-{abs(hash(args))}.html"
+    rc = main(["replay", *args, "--backend", "whisper", "--report", str(report)])
+    return rc, json.loads(report.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def test_shared_scenarios_through_the_recogniser(whisper_settings: Settings,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    rc, data = _replay(whisper_settings, monkeypatch, str(SHARED / "scenarios.json"),
+                       "--jobs", "2")
+    expected = {s["name"]: s for s in json.loads((SHARED / "scenarios.json").read_text("utf-8"))}
+    got = {r["name"]: r for r in data["items"]}
+    assert data["jobs"] == 2 and data["summary"]["cer"] is not None
+    wrong = {n: (r["outcome"], r["differences"]) for n, r in got.items()
+             if r["outcome"] != expected[n]["expected_outcome"]
+             or r["problem_items"] != expected[n]["expected_problem_items"]}
+    assert wrong == {}
+    assert rc == 0 and data["summary"]["passed"] == len(expected)
+
+
+def test_changed_script_fails_through_the_recogniser(whisper_settings: Settings, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    one = [s for s in json.loads((SHARED / "scenarios.json").read_text("utf-8"))
+           if s["name"] == "not_understood_q4_then_affirm"]
+    scenarios = tmp_path / "scenarios.json"
+    scenarios.write_text(json.dumps(one, ensure_ascii=False), encoding="utf-8")
+    for name in one[0]["answers"]:
+        (tmp_path / name).symlink_to(SHARED / name)
+    rc, before = _replay(whisper_settings, monkeypatch, str(scenarios))
+    assert rc == 0 and before["items"][0]["status"] == "pass"
+    rc, after = _replay(whisper_settings, monkeypatch, str(scenarios),
+                        "--script", str(changed_script(tmp_path)))
+    item = after["items"][0]
+    assert rc == 1 and item["status"] == "fail" and item["outcome"] == "problem_case"
+    assert item["problem_items"] == [4]
+
+
+def test_recorded_call_replays_to_the_same_outcome(whisper_settings: Settings,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    db = Database.open(whisper_settings.db_url)
+    try:
+        [call] = seed(db, whisper_settings, ["refuses_callback_q2"])
+    finally:
+        db.dispose()
+    rc, data = _replay(whisper_settings, monkeypatch, call.call_id)
+    item = data["items"][0]
+    assert item["kind"] == "call" and item["previous_outcome"] == "refused"
+    assert item["outcome"] == "refused" and item["status"] == "pass", item["differences"]
+    assert [t["heard"] for t in item["turns"]][-1]  # the refusal was heard again
