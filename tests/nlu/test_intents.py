@@ -169,3 +169,10 @@ def test_warm_up_then_same_answers() -> None:
     before = understand("嗯，这个我不太明白", YES_NO)
     warm_up()
     assert understand("嗯，这个我不太明白", YES_NO) == before
+
+
+def test_short_answer_by_whole_sound() -> None:
+    heard = understand("新處境", YES_NO)  # Whisper's 清楚的 on the telephone band
+    assert heard.intent is Intent.AFFIRM and heard.confidence <= 0.5
+    assert intent("新處境", IDENTITY) is Intent.NONE  # knowing still does not answer "are you X?"
+    assert intent("新处境的问题很复杂，我们以后再讨论吧") is not Intent.AFFIRM  # long: no sound match

@@ -26,6 +26,7 @@ from voicebot.nlu.polarity import judge
 from voicebot.nlu.rules import looks_hallucinated, repair, rules
 from voicebot.nlu.segment import tokens
 from voicebot.nlu.segment import warm_up as warm_segmenter
+from voicebot.nlu.sound import judge_by_sound
 from voicebot.nlu.types import AnswerKind, Expectation, Intent, Understanding
 
 _NEGATORS = ("不", "没", "不是", "并非", "没有")
@@ -177,6 +178,9 @@ def _late(a: _Answer) -> _Found:
         return _Found(Intent.ID_DIGITS, round(digits.confidence * 0.7, 2), {"digits": digits.digits})
     if find_callback_time(a.norm, a.now) is not None:
         return _Found(Intent.BUSY, 0.6, _time_slots(a))
+    heard = judge_by_sound(text, a.kind) if text else None
+    if heard is not None and heard.intent is not None:
+        return _Found(heard.intent, heard.confidence, {})
     return _Found(Intent.NONE, 0.3, {})
 
 

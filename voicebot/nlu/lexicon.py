@@ -31,6 +31,9 @@ SCHEMA: dict[str, dict[str, str]] = {
         "aliases": "regex_map",
         "hallucination.markers": "strs",
         "hallucination.min_chars": "int",
+        "sound.max_syllables": "int",
+        "sound.trailing": "strs",
+        "sound.negators": "strs",
     },
     "numbers": {
         "digits.chars": "map",
