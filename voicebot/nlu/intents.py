@@ -110,11 +110,6 @@ def _repeat(a: _Answer) -> _Found | None:
     return _Found(Intent.REPEAT_REQUEST, _score(hit, 0.9), {}) if hit else None
 
 
-def _wrong_person(a: _Answer) -> _Found | None:
-    found = _phrase("wrong_person", Intent.WRONG_PERSON, 0.9)(a)
-    return found
-
-
 _EARLY: tuple[Callable[[_Answer], _Found | None], ...] = (
     _phrase("do_not_call", Intent.DO_NOT_CALL, 0.95),
     _phrase("complaint.strong", Intent.COMPLAINT, 0.95),
@@ -124,7 +119,7 @@ _EARLY: tuple[Callable[[_Answer], _Found | None], ...] = (
     _misleading,
     _phrase("complaint", Intent.COMPLAINT, 0.85),
     _phrase("refuse_callback", Intent.REFUSE_CALLBACK, 0.9),
-    _wrong_person,
+    _phrase("wrong_person", Intent.WRONG_PERSON, 0.9),
     _busy,
     _repeat,
     _phrase("not_understood", Intent.NOT_UNDERSTOOD, 0.9),
