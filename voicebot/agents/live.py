@@ -100,6 +100,7 @@ class LiveCall:
             "age": policy.get("holder_age"), "question_id": snap.get("question_id"),
             "problems": len(snap.get("problem_items") or []), "struggles": struggles(snap),
             "can_transfer": self.registry.can_transfer(self),
+            "sample_rate": self.target.sample_rate,
         }
 
     def view(self) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from voicebot.console.render import HERE, make_templates
 from voicebot.console.secret import console_secret
 from voicebot.store.db import Database, open_from_settings
 
-AREAS: tuple[str, ...] = ("login", "calls", "call", "stats", "admin")
+AREAS: tuple[str, ...] = ("login", "calls", "call", "stats", "admin", "agent")
 SESSION_COOKIE = "voicebot_console"
 SESSION_MAX_AGE_S = 8 * 3600  # one working day
 
