@@ -57,5 +57,6 @@ def create_app(settings: Settings, *, db: Database | None = None,
         )],
     )
     app.state.console = ConsoleContext(settings=settings, db=database,
-                                       templates=make_templates(), areas=loaded)
+                                       templates=make_templates(settings.timezone),
+                                       areas=loaded)
     return app

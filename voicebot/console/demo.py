@@ -24,6 +24,7 @@ import soxr
 from voicebot.config import Settings
 from voicebot.dialogs.outcome import AnswerRecord, Outcome, OutcomeRecord, ProblemItem
 from voicebot.evidence import EvidenceStore
+from voicebot.store import calls as calls_repo
 from voicebot.store.db import Database
 from voicebot.store.turns import TurnData
 
@@ -127,5 +128,10 @@ def seed(db: Database, settings: Settings, names: list[str] | None = None,
                                ended_at=(started + timedelta(milliseconds=duration)).isoformat(),
                                answers=answers, problem_items=problems, end_reason=sc["name"])
         ev.close(record)
+        if spread_days:  # the store closed it "now": give the demo row its spoken length back
+            with db.session() as s:
+                row = calls_repo.get(s, call_id)
+                row.ended_at = started + timedelta(milliseconds=duration)
+                row.duration_ms = duration
         seeded.append(SeededCall(call_id, sc["name"], sc["expected_outcome"], spans, duration))
     return seeded

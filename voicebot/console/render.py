@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,11 +16,13 @@ from voicebot.console.context import ctx
 HERE = Path(__file__).parent
 
 
-def make_templates() -> Jinja2Templates:
+def make_templates(timezone: str) -> Jinja2Templates:
+    """Templates; times are shown in ``timezone`` (the operation's local time)."""
+    zone = ZoneInfo(timezone)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
     env.filters["ms"] = format_ms
-    env.filters["dt"] = lambda v: v.strftime("%Y-%m-%d %H:%M") if v else ""
+    env.filters["dt"] = lambda v: v.astimezone(zone).strftime("%Y-%m-%d %H:%M") if v else ""
     return templates
 
 
@@ -27,7 +30,10 @@ def format_ms(value: int | float | None) -> str:
     if value is None:
         return ""
     seconds = int(value) // 1000
-    return f"{seconds // 60}:{seconds % 60:02d}"
+    hours, rest = divmod(seconds, 3600)
+    if hours:
+        return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+    return f"{rest // 60}:{rest % 60:02d}"
 
 
 def page(request: Request, name: str, data: dict[str, Any], *, status: int = 200) -> Response:

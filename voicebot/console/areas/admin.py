@@ -99,6 +99,7 @@ def _audit_rows(request: Request) -> dict[str, Any]:
     with ctx(request).db.session() as s:
         rows = list(s.scalars(q))
     return {"rows": rows, "params": params,
+            "keep": {k: v for k, v in params.items() if k != "before" and v},
             "next": rows[-1].id if len(rows) == AUDIT_PAGE else None}
 
 
