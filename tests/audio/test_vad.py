@@ -125,3 +125,12 @@ def test_detector_rejects_wrong_frame_size_and_levels() -> None:
     assert frame_dbfs(bytes(320)) == -100.0
     full = np.full(160, 32767, "<i2").tobytes()
     assert abs(frame_dbfs(full)) < 0.01
+
+
+def test_end_audio_can_keep_some_trailing_silence() -> None:
+    speech = read_pcm16(FIXTURES / "deny_01.wav", 8000) + silence(8000, 1000)
+    tight = [e for e in _events(speech, config=EndpointConfig(end_silence_ms=600)) if e.kind == "end"]
+    loose = [e for e in _events(speech, config=EndpointConfig(end_silence_ms=600, keep_trailing_ms=300))
+             if e.kind == "end"]
+    assert len(loose[0].audio) - len(tight[0].audio) == 300 * 16  # 300 ms of 8 kHz PCM16
+    assert loose[0].time_s == tight[0].time_s  # the end time still marks the last voiced frame

@@ -27,8 +27,9 @@ def create_engine(settings: Settings, *, backend: str | None = None, model: str 
         options = VoskOptions(grammar=settings.asr.grammar, endpoint=endpoint_config(settings))
         return VoskEngine(path, model_name=name, options=options)
     if backend == "whisper":
-        from voicebot.asr.whisper import WhisperEngine, WhisperOptions
+        from voicebot.asr.whisper import WhisperEngine, WhisperOptions, whisper_endpoint
 
         name, path = resolve_model(model or settings.asr.whisper_model, settings.models_dir)
-        return WhisperEngine(path, model_name=name, options=WhisperOptions(endpoint=endpoint_config(settings)))
+        endpoint = whisper_endpoint(settings.asr.endpoint_silence_ms, settings.asr.max_utterance_s)
+        return WhisperEngine(path, model_name=name, options=WhisperOptions(endpoint=endpoint))
     raise ConfigError(f"unknown ASR backend {backend!r}", hint="set asr.backend to vosk or whisper")

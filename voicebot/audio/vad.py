@@ -103,6 +103,7 @@ class EndpointConfig:
     end_silence_ms: int = 800  # trailing silence that ends an utterance
     max_utterance_s: float = 15.0
     pre_roll_ms: int = 200  # audio kept from before the detected start
+    keep_trailing_ms: int = 0  # trailing silence kept in the end event's audio (Whisper likes some)
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,8 @@ class Endpointer:
         return None
 
     def _end(self, reason: str) -> EndpointEvent:
-        trailing = self._silent_frames * self._frames.size
+        keep = min(self._silent_frames, self.config.keep_trailing_ms // FRAME_MS)
+        trailing = (self._silent_frames - keep) * self._frames.size
         audio = bytes(self._utt[: len(self._utt) - trailing] if trailing else self._utt)
         end_s = (self._index - self._silent_frames) * FRAME_MS / 1000
         self.in_speech = False
