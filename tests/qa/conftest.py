@@ -27,14 +27,14 @@ def whisper_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings
 
 
-def changed_script(folder: Path) -> Path:
-    """A copy of new_policy where a caller who does not understand Q4 is recorded as a
-    problem at once (no explanation): a changed rule that alters outcomes."""
+def changed_script(folder: Path, after: str = 'next = "q5_surrender"',
+                   rule: str = 'on.not_understood = ["problem", "next"]') -> Path:
+    """A copy of new_policy with one rule added to a question (found by its ``next`` line).
+    Default: a caller who does not understand Q4 is recorded as a problem at once, without
+    the explanation — a changed rule that alters outcomes."""
     source = ROOT / "voicebot" / "dialogs" / "scripts" / "new_policy.toml"
     text = source.read_text(encoding="utf-8")
-    anchor = 'next = "q5_surrender"'
-    assert text.count(anchor) == 1
+    assert text.count(after) == 1
     out = folder / "new_policy.toml"
-    out.write_text(text.replace(anchor, anchor + '\non.not_understood = ["problem", "next"]'),
-                   encoding="utf-8")
+    out.write_text(text.replace(after, f"{after}\n{rule}"), encoding="utf-8")
     return out

@@ -13,7 +13,7 @@ from voicebot.config import Settings
 from voicebot.console.demo import seed
 from voicebot.store.db import Database
 
-from .conftest import SHARED, changed_script
+from .conftest import FIXTURES, SHARED, changed_script
 
 pytestmark = pytest.mark.slow
 
@@ -41,19 +41,24 @@ def test_shared_scenarios_through_the_recogniser(whisper_settings: Settings,
 
 def test_changed_script_fails_through_the_recogniser(whisper_settings: Settings, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    one = [s for s in json.loads((SHARED / "scenarios.json").read_text("utf-8"))
-           if s["name"] == "not_understood_q4_then_affirm"]
+    # Q3's rule changed: "busy" there is noted as a problem item and the call goes on (the
+    # caller's silence then ends it) instead of ending as callback_later.
+    one = [s for s in json.loads((FIXTURES / "scenarios.json").read_text("utf-8"))
+           if s["name"] == "af_busy_q3"]
     scenarios = tmp_path / "scenarios.json"
     scenarios.write_text(json.dumps(one, ensure_ascii=False), encoding="utf-8")
-    for name in one[0]["answers"]:
-        (tmp_path / name).symlink_to(SHARED / name)
+    (tmp_path / "zh-callers").symlink_to(FIXTURES / "zh-callers")
+    (tmp_path / "manifest.json").symlink_to(FIXTURES / "manifest.json")
     rc, before = _replay(whisper_settings, monkeypatch, str(scenarios))
     assert rc == 0 and before["items"][0]["status"] == "pass"
-    rc, after = _replay(whisper_settings, monkeypatch, str(scenarios),
-                        "--script", str(changed_script(tmp_path)))
+    assert before["items"][0]["turns"][-1]["question_id"] == "q3_read"  # on the scripted path
+    assert before["summary"]["cer"] is not None
+    script = changed_script(tmp_path, 'next = "q4_coverage"', 'on.busy = ["problem", "next"]')
+    rc, after = _replay(whisper_settings, monkeypatch, str(scenarios), "--script", str(script))
     item = after["items"][0]
-    assert rc == 1 and item["status"] == "fail" and item["outcome"] == "problem_case"
-    assert item["problem_items"] == [4]
+    assert rc == 1 and item["status"] == "fail" and item["outcome"] != "callback_later"
+    assert item["problem_items"] == [3]
+    assert item["differences"][0].startswith("Outcome: expected call back later, got ")
 
 
 def test_recorded_call_replays_to_the_same_outcome(whisper_settings: Settings,
