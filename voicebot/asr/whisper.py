@@ -95,7 +95,7 @@ class WhisperEngine:
         decode_s = time.perf_counter() - t0
         raw = "".join(s.text for s in segs).strip()
         words = tuple(
-            Word(zhconv.convert(w.word.strip(), "zh-hans"), offset_s + w.start, offset_s + w.end, float(w.probability))
+            Word(zhconv.convert(w.word.strip(), "zh-hans"), float(offset_s + w.start), float(offset_s + w.end), float(w.probability))
             for s in segs for w in (s.words or []) if w.word.strip()
         )
         text = _normalise(raw) if raw else ""
