@@ -9,6 +9,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -30,6 +31,7 @@ class CallConnection:
     idle_timeout_s: float = 30.0
     closed: bool = False
     interrupt_reason: str = ""  # set by the server when it ends the call (shutdown, limits)
+    result: dict[str, Any] | None = None  # the call record the session leaves (GET /calls/<id>)
     _sent_hangup: bool = field(default=False, repr=False)
 
     @property

@@ -8,12 +8,15 @@ closed without touching the others, and shutdown lets live calls finish before i
 from __future__ import annotations
 
 import asyncio
+import collections
 import http
+import json
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from prometheus_client import CONTENT_TYPE_LATEST
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -29,6 +32,8 @@ from voicebot.gateway.logs import call_id_var
 from voicebot.gateway.metrics import GatewayMetrics
 
 log = logging.getLogger(__name__)
+
+_KEEP_RESULTS = 500  # recent call records kept for GET /calls/<id>
 
 CallHandler = Callable[[CallConnection], Awaitable[None]]
 
@@ -61,6 +66,7 @@ class GatewayServer:
         self._calls: dict[asyncio.Task[None], CallConnection] = {}
         self._server: Server | None = None
         self._seq = 0
+        self.results: collections.OrderedDict[str, dict[str, Any]] = collections.OrderedDict()
 
     # ---- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -123,6 +129,8 @@ class GatewayServer:
             if self.draining:
                 return connection.respond(http.HTTPStatus.SERVICE_UNAVAILABLE, "draining\n")
             return connection.respond(http.HTTPStatus.OK, f"ok calls={len(self._calls)}\n")
+        if path.startswith("/calls/"):
+            return self._call_record(connection, request, path[len("/calls/"):])
         if path == "/metrics":
             response = connection.respond(http.HTTPStatus.OK, self.metrics.render().decode())
             del response.headers["Content-Type"]
@@ -144,6 +152,22 @@ class GatewayServer:
                                 f"this instance carries at most {self.settings.max_calls} calls")
         self._routes[connection] = _Route(codec, gateway, _rate(request.path))
         return None
+
+    def _call_record(self, connection: ServerConnection, request: Request, call_id: str) -> Response:
+        """The record of a recent call (outcome + transcript), for simulators and operators."""
+        if authenticate(self.tokens, request.path, request.headers) is None:
+            return self._refuse(connection, http.HTTPStatus.UNAUTHORIZED, "bad token",
+                                "pass ?token=… or Authorization: Bearer …")
+        call_id = unquote(call_id)
+        if call_id in self.results:
+            body = json.dumps(self.results[call_id], ensure_ascii=False, default=str)
+            response = connection.respond(http.HTTPStatus.OK, body)
+            del response.headers["Content-Type"]
+            response.headers["Content-Type"] = "application/json; charset=utf-8"
+            return response
+        if any(c.codec.start and c.codec.start.call_id == call_id for c in self._calls.values()):
+            return connection.respond(http.HTTPStatus.ACCEPTED, "call in progress\n")
+        return connection.respond(http.HTTPStatus.NOT_FOUND, "no recent call with this id\n")
 
     def _refuse(self, connection: ServerConnection, status: http.HTTPStatus, reason: str,
                 hint: str) -> Response:
@@ -194,6 +218,11 @@ class GatewayServer:
             log.exception("call handler failed")
         finally:
             await conn.close(1000 if not conn.interrupt_reason else 1001, conn.interrupt_reason)
+            start = conn.codec.start
+            if start is not None and conn.result is not None:
+                self.results[start.call_id] = conn.result
+                while len(self.results) > _KEEP_RESULTS:
+                    self.results.popitem(last=False)
 
 
 def _offered(headers: Headers) -> list[str]:
