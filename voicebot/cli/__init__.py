@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "transcribe",
     "tasks",
     "report",
+    "simulate",
 )
 
 
