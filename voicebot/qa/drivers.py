@@ -28,13 +28,14 @@ MAX_TRAILING_SILENCES = 20  # after the caller's audio runs out; a dialog ends w
 
 def load_engine(settings: Settings, backend: str, threads: int) -> AsrEngine:
     if backend == "whisper":
-        from voicebot.asr.factory import endpoint_config
+        # As voicebot.asr.factory builds it, plus a thread count that fits the worker pool.
         from voicebot.asr.models import resolve_model
-        from voicebot.asr.whisper import WhisperEngine, WhisperOptions
+        from voicebot.asr.whisper import WhisperEngine, WhisperOptions, whisper_endpoint
 
         name, path = resolve_model(settings.asr.whisper_model, settings.models_dir)
-        return WhisperEngine(path, model_name=name, options=WhisperOptions(
-            cpu_threads=threads, endpoint=endpoint_config(settings)))
+        endpoint = whisper_endpoint(settings.asr.endpoint_silence_ms, settings.asr.max_utterance_s)
+        return WhisperEngine(path, model_name=name,
+                             options=WhisperOptions(cpu_threads=threads, endpoint=endpoint))
     from voicebot.asr.factory import create_engine
 
     return create_engine(settings, backend=backend)
@@ -49,7 +50,8 @@ class DialogAsrSpec:
     def build(self, threads: int) -> DialogAsrDriver:
         if self.backend == TEXT:
             return DialogAsrDriver(None, TEXT)
-        return DialogAsrDriver(load_engine(self.settings, self.backend, threads), self.backend)
+        return DialogAsrDriver(load_engine(self.settings, self.backend, threads), self.backend,
+                               end_silence_ms=self.settings.asr.endpoint_silence_ms)
 
 
 TEXT = "text"  # "perfect recognition": the reference text instead of audio (separates ASR
@@ -64,6 +66,7 @@ class NoReferenceText(ReplayError):
 class DialogAsrDriver:
     engine: AsrEngine | None  # None: text backend
     backend: str
+    end_silence_ms: int = 800
     name: str = "dialog + ASR (no call session)"
     _scripts: dict[str, Script] = field(default_factory=dict)
 
@@ -81,9 +84,11 @@ class DialogAsrDriver:
             return (AsrResult(text, True, confidence=1.0, source=TEXT) if text.strip() else None,
                     0)
         pcm = utterance_pcm(utt)
+        # Then silence, as on a line: the endpointer ends the answer itself, as it does live.
+        pause = b"\0\0" * (CALL_RATE * (self.end_silence_ms + 200) // 1000)
         rec = self.engine.new_stream(CALL_RATE)
         try:
-            finals = [r for r in rec.accept(pcm) if r.is_final and not r.is_empty]
+            finals = [r for r in rec.accept(pcm + pause) if r.is_final and not r.is_empty]
             last = rec.flush()
             if last is not None and not last.is_empty:
                 finals.append(last)
