@@ -8,7 +8,7 @@ extras="whisper"
 packages=(espeak-ng sox python3-venv)
 if [[ "${1:-}" == "--test" ]]; then
   extras="test"
-  packages+=(chromium chromium-driver)
+  packages+=(chromium chromium-driver fonts-wqy-microhei)
 fi
 need=()
 for pkg in "${packages[@]}"; do
