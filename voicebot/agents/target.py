@@ -8,6 +8,7 @@ and hands the call back to the dialog or closes it. The session in turn reports 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
@@ -68,6 +69,8 @@ class TakeoverTarget(Protocol):
         """Send the gateway's own transfer message (only when ``can_transfer``)."""
         ...
 
-    def add_turn(self, turn: TurnData) -> None:
-        """Store one turn in the call's evidence (agent turns: speaker "agent")."""
+    def add_turn(self, turn: TurnData) -> Awaitable[None] | None:
+        """Store one turn in the call's evidence (agent turns: speaker "agent"). Called on the
+        call's loop, so it must not block; return an awaitable to have the desk wait until the
+        turn is stored (it does so before the call is sealed)."""
         ...

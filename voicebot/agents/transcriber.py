@@ -4,6 +4,7 @@ agent turns of the call, on the recording's clock."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from typing import TYPE_CHECKING
 
@@ -54,7 +55,9 @@ class AgentTranscriber:
                         confidence=round(result.confidence, 3), via="agent")
         self.turns.append(turn)
         try:
-            await asyncio.to_thread(self.live.target.add_turn, turn)
+            stored = self.live.target.add_turn(turn)  # on the call's loop; may be a coroutine
+            if inspect.isawaitable(stored):
+                await stored
         except Exception:  # the words stay on the recording; say loudly that the turn is missing
             log.exception("call %s: could not store the agent's turn", self.live.call_id)
         self.live.add_line("agent", result.text, turn.start_ms)

@@ -1,5 +1,6 @@
 // The agent desk: live queue over a WebSocket, one call's context, and the call's audio
-// (microphone → PCM16 at the call's rate → WebSocket; the caller's PCM16 → speakers).
+// (microphone → PCM16 at 16 kHz or the call's rate → WebSocket; the caller's PCM16 at the
+// call's rate → speakers).
 "use strict";
 
 const root = document.getElementById("desk");
@@ -135,7 +136,9 @@ $("take").onclick = async () => {
   if (data.ok) {
     desk.calls.set(data.call.call_id, data.call);
     render();
-    await startAudio(data.call.call_id, data.call.sample_rate);
+    // 16 kHz at least: the agent's words are transcribed for the evidence (the server
+    // resamples to the call's rate)
+    await startAudio(data.call.call_id, Math.max(16000, data.call.sample_rate));
   }
 };
 $("hand-back").onclick = async () => {
@@ -159,7 +162,7 @@ async function startAudio(callId, rate) {
   stopAudio();
   const status = $("audio-status");
   status.textContent = "starting microphone…";
-  const a = { callId, rate, frame: new Int16Array(rate / 50), fill: 0, playAt: 0 };
+  const a = { callId, rate, callRate: rate, frame: new Int16Array(rate / 50), fill: 0, playAt: 0 };
   desk.audio = a;
   try {
     a.stream = await navigator.mediaDevices.getUserMedia(
@@ -184,7 +187,10 @@ async function startAudio(callId, rate) {
   a.ws.onmessage = (ev) => {
     if (typeof ev.data === "string") {
       const msg = JSON.parse(ev.data);
-      if (msg.type === "hello") status.textContent = `on the call (${msg.call_rate} Hz)`;
+      if (msg.type === "hello") {
+        a.callRate = msg.call_rate;
+        status.textContent = `on the call (${msg.call_rate} Hz)`;
+      }
       if (msg.type === "error") status.textContent = msg.error.message;
       if (msg.type === "bye") status.textContent = "the call left you (" + msg.status + ")";
       return;
@@ -213,7 +219,7 @@ function capture(a, floats) {
 function play(a, pcm) {
   desk.stats.callerFrames += 1;
   if (!a.ctx) return;
-  const buffer = a.ctx.createBuffer(1, pcm.length, a.rate);
+  const buffer = a.ctx.createBuffer(1, pcm.length, a.callRate);
   const ch = buffer.getChannelData(0);
   for (let i = 0; i < pcm.length; i++) ch[i] = pcm[i] / 32768;
   $("caller-level").value = level(ch);
