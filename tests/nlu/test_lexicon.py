@@ -96,3 +96,17 @@ def test_time_table_needs_integers(lexdir: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(LexiconError, match=r"time\.toml.*'time\.days'.*integer"):
         load_lexicon(lexdir)
+
+
+def test_subject_negators_must_be_negators(lexdir: Path) -> None:
+    path = lexdir / "polarity.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'subject_negators = ["谁也没"', 'subject_negators = ["谁也不"'), encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"subject_negators \['谁也不'\] are not negators"):
+        load_lexicon(lexdir)
+
+
+def test_bad_sound_regex_names_key(lexdir: Path) -> None:
+    _append(lexdir / "intents.toml", '[busy2]\nsounds = ["(bie"]')
+    with pytest.raises(LexiconError, match=r"intents\.toml.*'busy2\.sounds'.*bad regex"):
+        load_lexicon(lexdir)

@@ -2,13 +2,16 @@
 
 "明天下午三点" -> "2026-03-03T15:00" (relative to ``now``), "下周一" -> "2026-03-09",
 "过半个小时" -> now + 30 min; vague words ("晚点", "回头") come back as the words themselves.
+With a timezone-aware ``now`` a date-time carries its UTC offset ("2026-03-03T15:00+08:00", in
+``now``'s zone) so a scheduler elsewhere reads it right; a naive ``now`` gives naive local times.
+A date alone ("2026-03-09") is a calendar day in the caller's zone either way.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 from voicebot.nlu.lexicon import default_lexicon
@@ -56,7 +59,10 @@ def _relative(text: str, now: datetime) -> tuple[datetime, str] | None:
         return None
     amount += 0.5 if m["half"] else 0
     unit = timedelta(minutes=1) if m["u"] == "分钟" else timedelta(hours=1)
-    return now + unit * amount, m.group(0)
+    if now.tzinfo is None:
+        return now + unit * amount, m.group(0)
+    # Elapsed time, not wall-clock arithmetic (which is wrong across a DST change).
+    return (now.astimezone(UTC) + unit * amount).astimezone(now.tzinfo), m.group(0)
 
 
 def _day(text: str, today: date) -> tuple[date, str] | None:
@@ -101,7 +107,7 @@ def find_callback_time(text: str, now: datetime | None = None) -> CallbackTime |
     ref = now or datetime.now()
     rel = _relative(norm, ref)
     if rel is not None:
-        return CallbackTime(rel[0].strftime("%Y-%m-%dT%H:%M"), rel[1], True)
+        return CallbackTime(_iso(rel[0]), rel[1], True)
     _, parts, vague = _words()
     day = _day(norm, ref.date())
     part_hit = _first(dict(parts), norm)
@@ -116,12 +122,17 @@ def find_callback_time(text: str, now: datetime | None = None) -> CallbackTime |
     at = clock[0] if clock is not None else part
     if at is None:  # unreachable: one of them is set here; keeps the type checker honest
         return None
-    when = datetime.combine(day[0] if day else ref.date(), at)
+    when = datetime.combine(day[0] if day else ref.date(), at, tzinfo=ref.tzinfo)
     if day is None and part is None and at.hour < 12 and when <= ref < when + timedelta(hours=12):
         when += timedelta(hours=12)  # 八点 said at 10:00 means tonight
     elif day is None and when <= ref:
         when += timedelta(days=1)
-    return CallbackTime(when.strftime("%Y-%m-%dT%H:%M"), "".join(dict.fromkeys(said)), True)
+    return CallbackTime(_iso(when), "".join(dict.fromkeys(said)), True)
+
+
+def _iso(when: datetime) -> str:
+    """Minutes precision; the UTC offset only when ``when`` is aware ("...T15:00+08:00")."""
+    return when.isoformat(timespec="minutes")
 
 
 def parse_callback_time(text: str, now: datetime | None = None) -> str | None:

@@ -17,12 +17,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from voicebot.nlu.callback_time import find_callback_time
 from voicebot.nlu.matching import Hit, Utterance, negated_before
 from voicebot.nlu.normalize import normalize_text
 from voicebot.nlu.numbers import parse_date, parse_digits
-from voicebot.nlu.polarity import judge
+from voicebot.nlu.polarity import judge, leading_answer
 from voicebot.nlu.rules import looks_hallucinated, repair, rules
 from voicebot.nlu.segment import tokens
 from voicebot.nlu.segment import warm_up as warm_segmenter
@@ -136,15 +137,17 @@ def _topic(text: str) -> dict[str, str]:
     return {}
 
 
+@lru_cache(maxsize=1)
+def _neutral_re() -> re.Pattern[str]:
+    """Politeness phrases, with the 吗 that may close them (是的，有什么事吗 -> 是的)."""
+    phrases = "|".join(map(re.escape, rules().question.neutral))
+    return re.compile(f"(?:{phrases})[吗呢]?")
+
+
 def _late(a: _Answer) -> _Found:
     """Polarity, questions and the weak fallbacks, on the text without politeness phrases."""
     q = rules().question
-    clauses = []
-    for clause in a.clauses:
-        for phrase in q.neutral:
-            clause = clause.replace(phrase, "")
-        if clause:
-            clauses.append(clause)
+    clauses = [c for c in (_neutral_re().sub("", clause) for clause in a.clauses) if c]
     text = "".join(clauses)
     utt = Utterance.of("|".join(clauses))  # | keeps negation inside its clause
     words = [w for c in clauses for w in (*tokens(c), "|")]
@@ -157,6 +160,8 @@ def _late(a: _Answer) -> _Found:
         # 可以提前取出来吗 asks; 知道知道，退保会有损失吗 answers first and then wonders
         earlier = clauses[:-1]
         words = [w for c in earlier for w in (*tokens(c), "|")]
+        if not earlier and (lead := leading_answer(tokens(clauses[0]))):
+            earlier, words = ["".join(lead)], [*lead, "|"]  # vosk: 知道 知道 退保 会 有 损失 吗
         first = judge(words, Utterance.of("|".join(earlier)), a.kind, a.expect) if earlier else None
         if first is None or first.intent is None:
             return _Found(Intent.QUESTION, 0.7, _topic(text))

@@ -52,6 +52,8 @@ SCHEMA: dict[str, dict[str, str]] = {
         "completion": "strs",
         "heads": "table_strs",
         "bare_deny": "strs",
+        "subjects": "strs",
+        "subject_negators": "strs",
     },
     "answers": {
         "*.affirm_categories": "strs",
@@ -65,6 +67,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "*.patterns": "regexes",
         "*.weak": "strs",
         "*.strong": "strs",
+        "*.sounds": "regexes",
         "*.cues": "strs",
         "*.claims": "strs",
         "*.whole": "strs",
@@ -228,6 +231,10 @@ def _check_cross_refs(base: Path, data: dict[str, dict[str, Any]]) -> None:
     kinds = {k.value for k in AnswerKind}
     intents = {i.value for i in Intent}
     categories = set(data["polarity"].get("heads", {}))
+    stray = set(data["polarity"].get("subject_negators", ())) - set(data["polarity"].get("negators", ()))
+    if stray:
+        raise LexiconError(f"lexicon polarity.toml: subject_negators {sorted(stray)} are not negators",
+                           hint=f"add them to negators in {base / 'polarity.toml'}")
     for key, value in data["answers"].items():
         section = key.split(".", 1)[0]
         if section not in kinds:

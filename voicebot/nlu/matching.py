@@ -53,13 +53,16 @@ class PhraseSet:
     """Phrases (substring + pinyin) and regex patterns for one intent or tier."""
 
     def __init__(self, phrases: Iterable[str] = (), patterns: Iterable[str] = (), *,
-                 pinyin: bool = True) -> None:
+                 pinyin: bool = True, sounds: Iterable[str] = ()) -> None:
         self.phrases = tuple(sorted(set(phrases), key=len, reverse=True))
         self.patterns = tuple(re.compile(p) for p in patterns)
         self.keys = tuple((p, k) for p in self.phrases if pinyin and (k := _phrase_key(p)))
+        # Regexes over the fuzzy pinyin (" bie zai sao rao wo le "): a sentence shape whose
+        # words the recogniser may have spelled with any characters (骚扰 -> 招咬).
+        self.sounds = tuple(re.compile(p) for p in sounds)
 
     def __bool__(self) -> bool:
-        return bool(self.phrases or self.patterns)
+        return bool(self.phrases or self.patterns or self.sounds)
 
     def match(self, utt: Utterance) -> Hit | None:
         """The best hit: exact phrases first (longest), then patterns, then pinyin."""
@@ -73,6 +76,9 @@ class PhraseSet:
         for phrase, key in self.keys:
             if key in utt.pinyin:
                 return Hit(phrase, -1, PINYIN, "pinyin")
+        for sound in self.sounds:
+            if sound.search(utt.pinyin) is not None:
+                return Hit(sound.pattern, -1, PINYIN, "pinyin")
         return None
 
     def find_all(self, text: str) -> list[Hit]:

@@ -2,6 +2,9 @@
 
 Each head word (清楚, 签, 是 ...) takes the negators right before it (skipping scope words such as
 很, 太, 我); an even count cancels out (不是不清楚 -> affirm), an odd count negates (不太清楚).
+A chain stops at a subject (我, 人) or a negator with its own subject (谁也没) between two negators:
+没有我没看过 and 没有谁也没给我看过 are an answer and then a clause, even without a pause
+(vosk writes no punctuation), not a double negation.
 Negated knowledge -> not_understood, negated facts and yes-words -> deny; what affirms depends
 on the question (``answers.toml``): 清楚 answers 是否清楚, 是我 answers the identity question.
 """
@@ -50,6 +53,8 @@ class _Tables:
     scope: frozenset[str]
     completion: frozenset[str]
     bare_deny: frozenset[str]
+    subjects: frozenset[str]
+    subject_negators: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +70,8 @@ def _tables() -> _Tables:
         scope=frozenset(lex.strs("polarity", "scope")),
         completion=frozenset(lex.strs("polarity", "completion")),
         bare_deny=frozenset(lex.strs("polarity", "bare_deny")),
+        subjects=frozenset(lex.strs("polarity", "subjects")),
+        subject_negators=frozenset(lex.strs("polarity", "subject_negators")),
     )
 
 
@@ -118,15 +125,21 @@ def word_heads(tokens: list[str]) -> list[Head]:
             if token in t.negators or token in t.bare_deny:
                 heads.append(Head(token, "bare", 1, False, j))
             continue
+        new_clause = False  # a subject after a counted negator starts the negator's own clause
         for k in range(j - 1, -1, -1):
             before = tokens[k]
             if before == token and negations:  # 不是不是 is emphasis, not double negation
                 break
             if before in t.negators or before in t.compound:
+                if new_clause:  # 没有 我没看过 / 没有 谁也没给我看: an answer, then a clause
+                    break
                 negations += 1
                 consumed.add(k)
+                new_clause = before in t.subject_negators
             elif before not in t.scope:
                 break
+            elif negations and before in t.subjects:
+                new_clause = True
         nxt = tokens[j + 1] if j + 1 < len(tokens) else ""
         completed = nxt in t.completion or token[-1] in "了过"
         heads.append(Head(word, category, negations, completed, j))
@@ -196,3 +209,27 @@ def _affirms(head: Head, rules: KindRules) -> bool:
     if head.category not in rules.affirm_categories:
         return False
     return head.completed or head.category not in _NEEDS_COMPLETION
+
+
+def leading_answer(tokens: list[str]) -> list[str]:
+    """The answer words a pause-free answer starts with (知道 知道 | 退保 会 有 损失 吗).
+
+    Only an answer that is plainly finished counts: a repeated word (知道 知道, 对对 对) or one
+    closed by 的/了/啊 (是的, 清楚 的): 可以 提前 取 吗 asks whether one can, it does not say yes.
+    """
+    t = _tables()
+    n = 0
+    while n < len(tokens) and (tokens[n] in t.completion or tokens[n] in _CLOSERS
+                               or t.category.get(tokens[n]) in _LEADING):
+        n += 1
+    lead, rest = tokens[:n], tokens[n:]
+    if not lead or len([w for w in rest if w not in _CLOSERS and w != "吗"]) < 2:
+        return []
+    heads = [w for w in lead if w in t.category]
+    repeated = len(heads) >= 2 or any(len(w) == 2 and w[0] == w[1] for w in heads)
+    closed = lead[-1] in t.completion or lead[-1] in _CLOSERS or lead[-1][-1] in "的了啊呀"
+    return lead if heads and (repeated or closed) else []
+
+
+_LEADING = frozenset({"yes", "knowledge"})
+_CLOSERS = frozenset({"啊", "呀", "哈", "嘛"})

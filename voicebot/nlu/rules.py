@@ -45,8 +45,9 @@ def _sets(lex: Lexicon) -> dict[str, PhraseSet]:
     for section in lex.sections("intents"):
         phrases = lex.strs("intents", f"{section}.phrases")
         patterns = lex.strs("intents", f"{section}.patterns")
-        if phrases or patterns:
-            sets[section] = PhraseSet(phrases, patterns)
+        sounds = lex.strs("intents", f"{section}.sounds")
+        if phrases or patterns or sounds:
+            sets[section] = PhraseSet(phrases, patterns, sounds=sounds)
         for tier in ("weak", "strong"):
             if tier_phrases := lex.strs("intents", f"{section}.{tier}"):
                 sets[f"{section}.{tier}"] = PhraseSet(tier_phrases)
