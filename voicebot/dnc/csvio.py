@@ -12,15 +12,17 @@ import csv
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from voicebot.dnc.numbers import normalize_number, salted_digest
+from voicebot.dnc.numbers import salted_digest
+from voicebot.dnc.parse import RowParser, reader_for
 from voicebot.dnc.service import DncList, check_source
 from voicebot.errors import DncError, ImportRowsError
 from voicebot.store import audit
 from voicebot.store import dnc as rows
+from voicebot.store.dnc_bulk import bulk_upsert
 from voicebot.store.models import DncSalt, DncSource
 from voicebot.store.types import as_utc, utcnow
 
@@ -37,61 +39,6 @@ class ImportResult:
     hashed: bool
 
 
-def _when(text: str, what: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"{what} {text!r} is not an ISO date or time") from None
-    return as_utc(value)
-
-
-class _RowReader:
-    """Turns CSV rows into bulk rows, collecting (line, reason) for every bad one."""
-
-    def __init__(self, dnc: DncList, reader: csv.DictReader[str], *, at: datetime,
-                 added_by: str, source: str, salt_id: int | None, salt: str | None) -> None:
-        self.dnc, self.reader, self.at = dnc, reader, at
-        self.added_by, self.source, self.salt_id, self.salt = added_by, source, salt_id, salt
-        self.errors: list[tuple[int, str]] = []
-        self._default_expiry: dict[datetime, datetime] = {}
-
-    def __iter__(self) -> Iterator[rows.BulkRow]:
-        minimum = timedelta(days=self.dnc.settings.minimum_days)
-        for rec in self.reader:
-            try:
-                yield self._row(rec, minimum)
-            except (ValueError, DncError) as exc:
-                msg = exc.message if isinstance(exc, DncError) else str(exc)
-                self.errors.append((self.reader.line_num, msg))
-
-    def _row(self, rec: dict[str, Any], minimum: timedelta) -> rows.BulkRow:
-        number: str | None = None
-        digest: str | None = None
-        if self.salt_id is not None:
-            digest = (rec.get("sha256") or "").strip().lower()
-            if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-                raise ValueError(f"sha256 {digest!r} is not 64 hex digits")
-        else:
-            number = normalize_number(rec.get("number") or rec.get("phone") or "")
-        source = check_source((rec.get("source") or self.source).strip())
-        added_at = _when(rec["added_at"], "added_at") if rec.get("added_at") else self.at
-        if rec.get("expires_at"):
-            expires = _when(rec["expires_at"], "expires_at")
-        elif rec.get("days"):
-            expires = self.dnc.expiry(added_at, int(rec["days"]))
-        else:
-            expires = self._default_expiry.get(added_at) or self._default_expiry.setdefault(
-                added_at, self.dnc.expiry(added_at))
-        if expires <= self.at:
-            raise ValueError(f"already expired on {expires.date()}")
-        if expires - added_at < minimum:
-            raise ValueError(f"expires {expires.date()} is less than the minimum "
-                             f"{minimum.days} days after it was added")
-        reason = (rec.get("reason") or "").strip()
-        by = (rec.get("added_by") or "").strip() or self.added_by
-        return (number, digest, self.salt_id, reason, source, by, added_at, expires)
-
-
 def import_csv(dnc: DncList, path: str | Path, *, added_by: str,
                source: str = DncSource.INDUSTRY, salt: str | None = None,
                salt_label: str | None = None, at: datetime | None = None) -> ImportResult:
@@ -105,21 +52,24 @@ def import_csv(dnc: DncList, path: str | Path, *, added_by: str,
     except OSError as exc:
         raise DncError(f"cannot read {path}: {exc.strerror}", hint="check the file path") from exc
     with handle, dnc.db.session() as s:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        reader.fieldnames = header
+        reader, header = reader_for(handle)
         _check_header(header, hashed=salt is not None)
         salt_id = _salt_id(s, salt, salt_label) if salt is not None else None
-        source_rows = _RowReader(dnc, reader, at=at, added_by=added_by, source=source,
-                                 salt_id=salt_id, salt=salt)
-        n = rows.bulk_upsert(s, source_rows)
-        if source_rows.errors:
-            raise ImportRowsError(  # the session rolls back: nothing imported
-                f"{path.name}: {len(source_rows.errors)} bad rows; nothing was imported",
-                source_rows.errors, hint="fix the lines listed and import the file again")
+        parser = RowParser(dnc, reader, header, at=at, added_by=added_by, source=source,
+                           hashed=salt is not None)
+        n = bulk_upsert(s, _checked(parser, path.name), parser.tails, salt_id=salt_id)
         audit.record(s, added_by, "dnc.import", path.name, rows=n, source=source,
                      hashed=salt is not None)
     return ImportResult(n, time.perf_counter() - started, salt is not None)
+
+
+def _checked(parser: RowParser, name: str) -> Iterator[tuple[str, int]]:
+    """The parsed rows, then ImportRowsError if any was bad: raised inside the load, before
+    the merge, so the session rolls back and nothing is imported."""
+    yield from parser
+    if parser.errors:
+        raise ImportRowsError(f"{name}: {len(parser.errors)} bad rows; nothing was imported",
+                              parser.errors, hint="fix the lines listed and import the file again")
 
 
 def _check_header(header: list[str], *, hashed: bool) -> None:

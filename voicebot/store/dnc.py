@@ -1,5 +1,5 @@
-"""Do-not-call rows in the database: single changes, bulk upserts (executemany on SQLite, COPY
-on PostgreSQL) and streaming reads. Rules (expiry, normalisation, audit) live in voicebot.dnc.
+"""Do-not-call rows in the database: single changes, streaming reads and key lookups (bulk
+upserts are in :mod:`voicebot.store.dnc_bulk`). Rules (expiry, normalisation, audit) live in voicebot.dnc.
 
 Every change bumps the ``dnc`` counter in the same transaction, so caches know to reload.
 """
@@ -7,8 +7,8 @@ Every change bumps the ``dnc`` counter in the same transaction, so caches know t
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,9 +20,18 @@ from voicebot.store.types import UtcDateTime
 
 log = logging.getLogger(__name__)
 
-# (number, digest, salt_id, reason, source, added_by, added_at, expires_at)
-BulkRow = tuple[str | None, str | None, int | None, str, str, str, datetime, datetime]
 _COLS = "number, digest, salt_id, reason, source, added_by, added_at, expires_at"
+
+
+@dataclass(frozen=True)
+class BulkTail:
+    """What bulk rows share besides their key (a file has few distinct tails)."""
+
+    reason: str
+    source: str
+    added_by: str
+    added_at: datetime
+    expires_at: datetime
 
 
 def bump(s: Session) -> None:
@@ -141,83 +150,3 @@ def _sqlite_bind(dialect: Any) -> Any:
     return lambda d: inner(outer.process_bind_param(d, dialect)) if inner else d
 
 
-def bulk_upsert(s: Session, rows: Iterable[BulkRow]) -> int:
-    """Insert many rows inside the session's transaction; a number already listed from the same
-    source keeps the later expiry. Returns the number of rows written."""
-    conn = s.connection()
-    raw: Any = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql":
-        n = _copy_pg(raw, rows)
-    else:
-        n = _executemany(raw, rows, _sqlite_bind(conn.dialect))
-    bump(s)
-    return n
-
-
-def _executemany(raw: Any, rows: Iterable[BulkRow], bind: Any) -> int:
-    """Load into an unindexed temporary table, then merge in key order: sorted inserts keep
-    the unique index's pages local (several times faster than upserting row by row)."""
-    cur = raw.cursor()
-    cur.execute("PRAGMA cache_size=-262144")  # 256 MB for this connection during the merge
-    cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS dnc_load AS SELECT {_COLS} FROM dnc_entries "
-                "WHERE 0")
-    cur.execute("DELETE FROM dnc_load")
-    memo: dict[datetime, Any] = {}  # imports share a few timestamps: convert each once
-
-    def conv(d: datetime) -> Any:
-        v = memo.get(d)
-        if v is None:
-            v = memo[d] = bind(d)
-        return v
-
-    total = 0
-    batch: list[tuple[Any, ...]] = []
-    insert = f"INSERT INTO dnc_load ({_COLS}) VALUES (?,?,?,?,?,?,?,?)"
-    for r in rows:
-        batch.append((*r[:6], conv(r[6]), conv(r[7])))
-        if len(batch) >= 100_000:
-            cur.executemany(insert, batch)
-            total += len(batch)
-            batch.clear()
-    cur.executemany(insert, batch)
-    total += len(batch)
-    tail = ("DO UPDATE SET reason=excluded.reason, added_by=excluded.added_by, "
-            "added_at=excluded.added_at, expires_at=max(expires_at, excluded.expires_at)")
-    for key in ("number", "digest"):
-        # The WHERE clause also settles SQLite's parse of INSERT … SELECT … ON CONFLICT.
-        cur.execute(f"INSERT INTO dnc_entries ({_COLS}) SELECT {_COLS} FROM dnc_load "
-                    f"WHERE {key} IS NOT NULL ORDER BY {key}, source ON CONFLICT ({key}, source) "
-                    f"{tail}")
-    cur.execute("DELETE FROM dnc_load")
-    cur.execute("PRAGMA cache_size=-2000")
-    cur.close()
-    return total
-
-
-def _copy_pg(raw: Any, rows: Iterable[BulkRow]) -> int:
-    """COPY into an unindexed temporary table, then one key-ordered merge."""
-    cur = raw.cursor()
-    cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS dnc_load AS SELECT {_COLS} FROM dnc_entries "
-                "WITH NO DATA")
-    cur.execute("TRUNCATE dnc_load")
-    n = 0
-    t0 = time.perf_counter()
-    with cur.copy(f"COPY dnc_load ({_COLS}) FROM STDIN") as copy:
-        for r in rows:
-            copy.write_row(r)
-            n += 1
-    t1 = time.perf_counter()
-    tail = ("DO UPDATE SET reason=excluded.reason, added_by=excluded.added_by, "
-            "added_at=excluded.added_at, "
-            "expires_at=greatest(dnc_entries.expires_at, excluded.expires_at)")
-    for key in ("number", "digest"):
-        # DISTINCT ON: one row per key, so ON CONFLICT never meets the same row twice.
-        cur.execute(
-            f"INSERT INTO dnc_entries ({_COLS}) SELECT DISTINCT ON ({key}, source) {_COLS} "
-            f"FROM dnc_load WHERE {key} IS NOT NULL ORDER BY {key}, source, expires_at DESC "
-            f"ON CONFLICT ({key}, source) {tail}"
-        )
-    log.debug("dnc COPY %.1f s, merge %.1f s", t1 - t0, time.perf_counter() - t1)
-    cur.execute("TRUNCATE dnc_load")
-    cur.close()
-    return n
