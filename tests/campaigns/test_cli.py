@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from voicebot.campaigns import clock
 from voicebot.campaigns.context import Campaign
 from voicebot.campaigns.dispatch import lease
 from voicebot.campaigns.results import Reporter
 from voicebot.cli import main
+from voicebot.errors import ConfigError
 from voicebot.store.db import Database
 from voicebot.store.types import utcnow
 
 SH = ZoneInfo("Asia/Shanghai")
+TODAY = date(2026, 3, 2)  # a Monday the working-day calendar knows
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
@@ -28,7 +31,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> object:
 def test_tasks_and_report_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("VOICEBOT_DATA_DIR", str(tmp_path / "data"))
-    today = utcnow().astimezone(SH).date()
+    monkeypatch.setenv("VOICEBOT_TODAY", TODAY.isoformat())  # never the real date
+    today = TODAY
     receipt = (today - timedelta(days=2)).isoformat()
     src = tmp_path / "new.csv"
     src.write_text("policy_no,kind,holder_name,holder_gender,phone,receipt_date,term_years,product\n"
@@ -77,3 +81,17 @@ def test_tasks_and_report_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     bad.write_text("policy_no,kind,holder_name\nP9,nonsense,某人\n", encoding="utf-8")
     assert main(["tasks", "import", str(bad)]) == 2
     assert "line 2" in capsys.readouterr().err
+
+
+def test_the_fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VOICEBOT_TODAY", "2026-03-02")
+    assert clock.now() == datetime(2026, 3, 2, 12, tzinfo=SH)
+    monkeypatch.setenv("VOICEBOT_TODAY", "2026-03-02T21:30")
+    assert clock.now() == datetime(2026, 3, 2, 21, 30, tzinfo=SH)
+    monkeypatch.setenv("VOICEBOT_TODAY", "2026-03-02T10:00+00:00")
+    assert clock.now() == datetime(2026, 3, 2, 18, tzinfo=SH)
+    monkeypatch.setenv("VOICEBOT_TODAY", "next monday")
+    with pytest.raises(ConfigError, match="VOICEBOT_TODAY"):
+        clock.now()
+    monkeypatch.delenv("VOICEBOT_TODAY")
+    assert abs((clock.now() - utcnow()).total_seconds()) < 60

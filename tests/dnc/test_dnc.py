@@ -16,6 +16,7 @@ from voicebot.dnc.cache import DncCache
 from voicebot.dnc.csvio import export_csv, import_csv
 from voicebot.errors import DncError, ImportRowsError
 from voicebot.store import Database, audit
+from voicebot.store.types import utcnow
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -114,7 +115,7 @@ def test_csv_import_and_reimport(dnc: DncList, tmp_path: Path) -> None:
 
 
 def test_hashed_export_and_import(dnc: DncList, tmp_path: Path) -> None:
-    now = datetime.now(UTC)
+    now = utcnow()  # relative to the clock DncCache reads, not a calendar date
     dnc.add("13800000001", at=now)
     dnc.add("13800000002", at=now)
     out = io.StringIO()
@@ -148,7 +149,7 @@ def test_plain_export_round_trips(dnc: DncList, tmp_path: Path) -> None:
 
 
 def test_cache_answers_in_bulk_and_sees_changes(dnc: DncList) -> None:
-    now = datetime.now(UTC)
+    now = utcnow()  # relative to the clock DncCache reads, not a calendar date
     dnc.add("13800000001")
     cache = DncCache(dnc, max_age_s=0)
     assert cache.blocked_many(["13800000001", "13800000002"]) == [True, False]

@@ -1,4 +1,6 @@
-"""`voicebot tasks import|list|show|due|export|release|followups`: callback tasks."""
+"""`voicebot tasks import|list|show|due|export|release|followups`: callback tasks.
+
+``VOICEBOT_TODAY`` (see :mod:`voicebot.campaigns.clock`) fixes the clock for tests and rehearsals."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
+from voicebot.campaigns import clock
 from voicebot.campaigns.context import Campaign
 from voicebot.campaigns.dispatch import task_or_error
 from voicebot.campaigns.letters import questionnaire
@@ -21,7 +24,7 @@ from voicebot.cli.common import add_json_flag, emit, progress, settings_from
 from voicebot.privacy import mask_phone
 from voicebot.store.db import Database, open_from_settings
 from voicebot.store.models import CallbackAttempt, CallbackTask, FollowUp, Policy, TaskStatus
-from voicebot.store.types import as_utc, utcnow
+from voicebot.store.types import as_utc
 
 COLUMNS = ("id", "policy_no", "holder", "phone", "kind", "script", "status", "earliest_day", "latest_day",
            "priority", "attempts", "next_attempt_at", "last_outcome", "note")
@@ -95,7 +98,7 @@ def _table(rows: list[dict[str, Any]], cols: tuple[str, ...], title: str) -> Tab
 
 def _import(args: argparse.Namespace) -> int:
     db, c = _open(args)
-    summary = import_file(db, c, args.file, fmt=args.format, actor=getpass.getuser())
+    summary = import_file(db, c, args.file, fmt=args.format, actor=getpass.getuser(), now=clock.now())
     data = summary.to_dict()
 
     def human(con: Console) -> None:
@@ -148,7 +151,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _due(args: argparse.Namespace) -> int:
     db, _ = _open(args)
-    at = as_utc(args.at) if args.at else utcnow()
+    at = as_utc(args.at) if args.at else clock.now()
     with db.session() as s:
         q = (select(CallbackTask).where(CallbackTask.status == TaskStatus.PENDING, CallbackTask.next_attempt_at <= at)
              .order_by(CallbackTask.priority.desc(), CallbackTask.latest_day, CallbackTask.id).limit(args.limit))
@@ -195,7 +198,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _release(args: argparse.Namespace) -> int:
     db, c = _open(args)
-    t = release_hold(db, c, args.task_id, actor=getpass.getuser(), phone=args.phone)
+    t = release_hold(db, c, args.task_id, actor=getpass.getuser(), phone=args.phone, now=clock.now())
     data = {"id": t.id, "status": t.status, "next_attempt_at": t.next_attempt_at}
     emit(args, data, lambda con: con.print(f"task {t.id} queued again for {t.next_attempt_at}"))
     return 0
