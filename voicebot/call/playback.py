@@ -60,6 +60,11 @@ class Playback:
                 self.record(frame, self.clock())
                 self.sent_frames += 1
                 delay = t0 + (self.sent_frames - self.lead) * self.interval - loop.time()
+                if delay < -self.lead * self.interval:
+                    # we were held up (a busy machine): the gateway played silence meanwhile, so
+                    # re-anchor instead of bursting — the caller hears the rest at its real pace
+                    t0 -= delay
+                    delay = 0.0
                 if delay > 0:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._cut.wait(), delay)

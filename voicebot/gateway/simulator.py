@@ -38,6 +38,7 @@ class SimOptions:
     pace: float = 1.0  # 1 = real time
     sample_rate: int = 8000  # audiofork only (Twilio is 8 kHz μ-law)
     bot_done_ms: int = 700  # the bot's turn is over after this long without its audio (audio time)
+    bot_done_wall_ms: int = 300  # ... and at least this long on the wall clock (stalls at pace > 1)
     barge_in_ms: dict[int, int] = field(default_factory=dict)  # answer index → ms into the prompt
     hangup_after_s: float = 15.0  # after the last answer, hang up when the bot is quiet this long
     # ... and at least this long on the wall clock (the bot's recogniser runs in wall time)
@@ -172,7 +173,8 @@ class GatewaySimulator:
                 try:
                     await ws.send(message)
                 except ConnectionClosed:
-                    self._end("dropped")
+                    # the bot closing the stream cleanly is its hang-up (Twilio has no other)
+                    self._end("bot_hangup" if ws.close_code in (1000, 1001) else "dropped")
                     return
             for name in self._due_marks():
                 mark = self.wire.mark_done(name)
@@ -229,7 +231,9 @@ class GatewaySimulator:
         return due
 
     def _bot_idle(self) -> bool:
-        return not self.playback and (self.tick - self.last_bot_tick) * FRAME_MS >= self.opt.bot_done_ms
+        if self.playback or (self.tick - self.last_bot_tick) * FRAME_MS < self.opt.bot_done_ms:
+            return False
+        return (time.monotonic() - self.last_bot_recv) * 1000 >= self.opt.bot_done_wall_ms
 
     # ---- the caller ----------------------------------------------------------------------------
     def _voice_done(self) -> bool:
