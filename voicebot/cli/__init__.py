@@ -27,6 +27,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "tasks",
     "report",
     "simulate",
+    "serve",
+    "demo",
 )
 
 
