@@ -39,6 +39,7 @@ class Playback:
         self._seq = 0
         self.playing = False
         self.sent_frames = 0
+        self.total_ms = 0  # length of the prompt being played
 
     async def play(self, pcm: bytes, name: str) -> Played:
         """Play ``pcm`` to the end (and its mark echoed, where the gateway echoes marks) or until
@@ -48,7 +49,7 @@ class Playback:
 
     async def play_stream(self, frames: AsyncIterator[bytes], total_ms: int, name: str) -> Played:
         self._cut.clear()
-        self.playing, self.sent_frames = True, 0
+        self.playing, self.sent_frames, self.total_ms = True, 0, total_ms
         loop = asyncio.get_running_loop()
         t0, started = loop.time(), self.clock()
         try:

@@ -404,7 +404,9 @@ class CallSession:
         u = await asyncio.to_thread(self._understand, result.text)
         self.emit(CallEventType.INTENT, intent=str(u.intent), confidence=round(u.confidence, 3), slots=u.slots)
         await self._store_turn(self._caller_turn(result, u, "speech"))
-        if self._bot_busy() and u.intent not in GLOBAL_INTENTS:
+        if self._bot_busy() and self._question_tail_playing():
+            self.question_heard = True  # a short answer over the end of the question counts
+        elif self._bot_busy() and u.intent not in GLOBAL_INTENTS:
             log.info("caller spoke over the prompt without taking the turn: %r (ignored)", result.text)
             return
         await self._cut_playback()
@@ -413,6 +415,16 @@ class CallSession:
             await self._execute(self.dialog.reask())
             return
         await self._execute(self.dialog.handle(u, via="speech"))
+
+    def _question_tail_playing(self) -> bool:
+        """The last queued prompt is the current question and its key words have been played."""
+        say, playback = self.current, self.playback
+        if say is None or playback is None or not say.question_id or not self.says.empty():
+            return False
+        if self.dialog is None or say.question_id != self.dialog.current_question_id:
+            return False
+        frames_ms = playback.total_ms or 1
+        return playback.heard_ms() >= frames_ms * say.key_from / max(1, len(say.text))
 
     def _understand(self, text: str) -> Understanding:
         from voicebot.nlu.intents import understand
