@@ -84,3 +84,51 @@ def test_recorded_call_replays_to_the_same_outcome(whisper_settings: Settings,
     assert item["kind"] == "call" and item["previous_outcome"] == "refused"
     assert item["outcome"] == "refused" and item["status"] == "pass", item["differences"]
     assert [t["heard"] for t in item["turns"]][-1]  # the refusal was heard again
+
+
+def test_replay_runs_the_call_session_and_keeps_evidence_only_when_asked(
+        whisper_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The replayed call is a real CallSession call on the loopback gateway: its events are in
+    the result, its evidence folder (with --keep-evidence) verifies, and the production
+    evidence store never sees a replayed call."""
+    from sqlalchemy import select
+
+    from voicebot.evidence.verify import verify
+    from voicebot.store.models import Call
+
+    one = [s for s in json.loads((FIXTURES / "scenarios.json").read_text("utf-8"))
+           if s["name"] == "af_busy_q3"]
+    scenarios = tmp_path / "scenarios.json"
+    scenarios.write_text(json.dumps(one, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "zh-callers").symlink_to(FIXTURES / "zh-callers")
+    (tmp_path / "manifest.json").symlink_to(FIXTURES / "manifest.json")
+    keep = tmp_path / "kept"
+    rc, data = _replay(whisper_settings, monkeypatch, str(scenarios), "--keep-evidence", str(keep))
+    item = data["items"][0]
+    assert rc == 0 and item["status"] == "pass" and data["driver"].startswith("call session")
+    types = [e["type"] for e in item["events"]]
+    assert types[0] == "started" and types[-1] == "ended"
+    assert {"bot_said", "prompt_heard", "caller_said", "intent"} <= set(types)
+    heard = [e for e in item["events"] if e["type"] == "caller_said" and e.get("text")]
+    assert "".join(e["text"] for e in heard) == "".join(t["heard"] for t in item["turns"])
+    assert item["ended_by"] == "bot_hangup" and item["call_s"] > item["audio_s"] > 0
+    folder = Path(item["evidence"])
+    assert folder.is_relative_to(keep / "calls") and (folder / "recording.wav").is_file()
+    transcript = json.loads((folder / "transcript.json").read_text("utf-8"))
+    assert {t["speaker"] for t in transcript["turns"]} == {"bot", "caller"}
+    db = Database.open(f"sqlite:///{keep / 'voicebot.db'}")
+    try:
+        report = verify(db, keep / "calls")
+        with db.session() as s:
+            kept = s.scalars(select(Call.id)).all()
+    finally:
+        db.dispose()
+    assert report.ok, report.to_dict()
+    assert kept == [item["call_id"]] and item["call_id"].startswith("replay-af_busy_q3-")
+    prod = Database.open(whisper_settings.db_url)
+    try:
+        with prod.session() as s:
+            replayed = [c for c in s.scalars(select(Call.id)).all() if c.startswith("replay-")]
+    finally:
+        prod.dispose()
+    assert replayed == [] and not list(whisper_settings.calls_dir.glob("*/*/replay-*"))

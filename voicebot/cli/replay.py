@@ -26,6 +26,13 @@ def register(sub: Any) -> None:
                         "reference transcripts instead of audio (perfect recognition)")
     p.add_argument("--script", help="replay with this script (name or .toml path) instead of "
                                     "the one each item names")
+    p.add_argument("--keep-evidence", type=Path, metavar="DIR",
+                   help="keep the replayed calls' evidence (recordings, transcripts, sealed "
+                        "manifests and their own database) in DIR; by default it goes to a "
+                        "temporary folder and never into the evidence store")
+    p.add_argument("--driver", choices=["session", "direct"], default="session",
+                   help="session (default): audio goes through the live call session on a "
+                        "virtual clock; direct: recogniser and dialog without the session")
     p.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
     p.add_argument("--report", type=Path, metavar="FILE.html",
                    help="write the HTML report here, and the JSON beside it (FILE.json)")
@@ -45,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
     items = resolve(args.path, settings, args.script)
     # Text replay is cheaper than starting worker processes.
     jobs = args.jobs or (1 if backend == "text" else default_jobs(len(items)))
-    spec = make_spec(settings, backend)
+    spec = make_spec(settings, backend, keep_evidence=args.keep_evidence,
+                     direct=args.driver == "direct")
     results: dict[int, ItemResult] = {}
     started = time.perf_counter()
     for index, result in progress(iter_batch(items, spec, jobs), len(items),
@@ -72,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
                 f"{s['unchecked']} unchecked · CER {cer} over {s['cer_answers']} answers · "
                 f"intent accuracy {acc} · {s['audio_s']} s of audio in {data['wall_s']} s "
                 f"({data['speed_x']}×, {jobs} worker(s), {backend})")
+        if args.keep_evidence and backend != "text":
+            c.print(f"evidence: {args.keep_evidence} (verify: VOICEBOT_DATA_DIR={args.keep_evidence} "
+                    "voicebot evidence verify)")
         if html:
             c.print(f"report: {html} and {html.with_suffix('.json')}")
 

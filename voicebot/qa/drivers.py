@@ -1,14 +1,15 @@
-"""Drivers replay one item as a call. ``DialogAsrDriver`` runs the script's dialog with the
-real recogniser and the real NLU, one caller answer per question, as fast as decoding goes.
-
-It stands in for the live ``CallSession`` (voicebot/call), behind the same ``Driver``
-interface, until that session can be driven without a WebSocket; ``make_spec`` picks.
+"""Drivers replay one item as a call. Audio replays go through the live ``CallSession``
+(``voicebot.qa.session_driver``); the ``text`` backend ("perfect recognition") runs the
+script's dialog and the real NLU directly on the reference transcripts with
+``DialogAsrDriver``, one answer per question (no audio, so no session to drive).
+``make_spec`` picks.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from voicebot.asr.base import AsrEngine, AsrResult
 from voicebot.config import Settings
@@ -22,6 +23,9 @@ from voicebot.nlu.intents import understand
 from voicebot.qa.audio import CALL_RATE, utterance_pcm
 from voicebot.qa.batch import ReplayError
 from voicebot.qa.model import ItemResult, ReplayItem, TurnResult, Utterance
+
+if TYPE_CHECKING:
+    from voicebot.qa.batch import DriverSpec
 
 MAX_TRAILING_SILENCES = 20  # after the caller's audio runs out; a dialog ends well before
 
@@ -45,7 +49,12 @@ def load_engine(settings: Settings, backend: str, threads: int) -> AsrEngine:
 class DialogAsrSpec:
     settings: Settings
     backend: str  # whisper | vosk | text
-    label: str = "script dialog + recogniser + NLU (call session not yet wired)"
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        self.label = self.label or ("script dialog + NLU on reference text (no call session)"
+                                    if self.backend == TEXT else
+                                    "script dialog + recogniser + NLU (no call session)")
 
     def build(self, threads: int) -> DialogAsrDriver:
         if self.backend == TEXT:
@@ -160,6 +169,13 @@ class DialogAsrDriver:
             self.engine.close()
 
 
-def make_spec(settings: Settings, backend: str) -> DialogAsrSpec:
-    """The driver replay uses. Today: dialog + ASR; the call-session driver replaces it here."""
-    return DialogAsrSpec(settings, backend)
+def make_spec(settings: Settings, backend: str, *, keep_evidence: Path | None = None,
+              direct: bool = False) -> DriverSpec:
+    """The driver replay uses: the call session for audio, the dialog alone for ``text``.
+    ``direct`` replays audio with ``DialogAsrDriver`` instead (recogniser and dialog without
+    the session: for comparing the two)."""
+    if backend == TEXT or direct:
+        return DialogAsrSpec(settings, backend)
+    from voicebot.qa.session_driver import SessionSpec
+
+    return SessionSpec(settings, backend, keep_evidence)

@@ -65,7 +65,8 @@ class Summary:
     cer: float | None = None  # pooled over answers with a reference text
     cer_answers: int = 0
     intent_accuracy: float | None = None
-    audio_s: float = 0.0
+    audio_s: float = 0.0  # the caller's answers
+    call_s: float = 0.0  # whole calls on their audio clock (session replays stream all of it)
     confusion: Confusion = field(default_factory=Confusion)
     intent_misses: list[dict[str, Any]] = field(default_factory=list)
 
@@ -74,6 +75,7 @@ class Summary:
                 "errors": self.errors, "unchecked": self.unchecked, "answers": self.answers,
                 "cer": self.cer, "cer_answers": self.cer_answers,
                 "intent_accuracy": self.intent_accuracy, "audio_s": round(self.audio_s, 2),
+                "call_s": round(self.call_s, 2),
                 "confusion": self.confusion.to_dict(), "intent_misses": self.intent_misses}
 
 
@@ -82,6 +84,7 @@ def summarize(results: list[ItemResult]) -> Summary:
     scores: list[CerScore] = []
     for r in results:
         sm.audio_s += r.audio_s
+        sm.call_s += r.call_s
         if r.status == "pass":
             sm.passed += 1
         elif r.status == "fail":

@@ -77,6 +77,12 @@ class ItemResult:
     wall_s: float = 0.0
     description: str = ""
     previous_outcome: str | None = None
+    # Replays through the call session (empty for the text backend):
+    call_id: str = ""
+    call_s: float = 0.0  # the call's length on its audio clock
+    ended_by: str = ""  # bot_hangup | transfer | caller_hangup | timeout (the loopback gateway)
+    evidence: str = ""  # the call's evidence folder, when kept (--keep-evidence)
+    events: list[dict[str, Any]] = field(default_factory=list)  # the session's call events
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

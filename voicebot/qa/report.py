@@ -58,6 +58,7 @@ class Report:
             "script": self.script, "jobs": self.jobs, "machine": machine(),
             "wall_s": round(self.wall_s, 2),
             "speed_x": round(sm.audio_s / self.wall_s, 2) if self.wall_s > 0 and sm.audio_s else None,
+            "call_speed_x": round(sm.call_s / self.wall_s, 2) if self.wall_s > 0 and sm.call_s else None,
             "summary": sm.to_dict(),
             "items": [r.to_dict() for r in sorted(
                 self.results, key=lambda r: (_ORDER.get(r.status, 9), r.name))],
