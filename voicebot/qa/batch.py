@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -60,6 +61,9 @@ _worker_driver: Driver | None = None
 def _init_worker(spec: DriverSpec, threads: int) -> None:
     global _worker_driver
     _worker_driver = spec.build(threads)
+    # Pool workers end through multiprocessing's exit path, which runs Finalize callbacks
+    # (not atexit): close the driver there so its temporary data folder goes too.
+    multiprocessing.util.Finalize(None, _worker_driver.close, exitpriority=10)
 
 
 def _worker_run(item: ReplayItem) -> ItemResult:
