@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, update
 
+from voicebot.campaigns.checks import dnc_blocked
 from voicebot.campaigns.context import Campaign
 from voicebot.campaigns.dispatch import lease, release
 from voicebot.campaigns.errors import LeaseLostError
@@ -17,11 +18,14 @@ from voicebot.campaigns.results import Reporter
 from voicebot.campaigns.rules import CampaignRules
 from voicebot.campaigns.tasks import import_file, release_hold
 from voicebot.dnc import DncList
+from voicebot.dnc.numbers import salted_digest
 from voicebot.errors import ImportRowsError
 from voicebot.store.db import Database
 from voicebot.store.models import (
     CallbackAttempt,
     CallbackTask,
+    DncEntry,
+    DncSalt,
     FollowUp,
     NumberDay,
     Policy,
@@ -110,6 +114,24 @@ def test_import_prechecks_and_nothing_half_imported(db: Database, tmp_path: Path
     got = drain(db, c, NOW)
     assert len(got) == 1
     assert statuses(db)["P1"] == "leased"
+
+
+def test_do_not_call_check_sees_numbers_and_partner_hashes(db: Database) -> None:
+    """checks.dnc_blocked (one SQL statement on PostgreSQL, hashing there) agrees with DncList."""
+    dnc = DncList(db)
+    dnc.add("13800000001", at=NOW)
+    with db.session() as s:
+        salt = DncSalt(label="assoc", salt="assoc-2026")
+        s.add(salt)
+        s.flush()
+        s.add(DncEntry(digest=salted_digest("13800000002", "assoc-2026"), salt_id=salt.id,
+                       source="industry", added_at=NOW, expires_at=NOW + timedelta(days=365)))
+    with db.session() as s:
+        got = [dnc_blocked(s, n, NOW) for n in ("13800000001", "13800000002", "13800000003")]
+        assert got == [True, True, False]
+        assert not dnc_blocked(s, "13800000002", NOW + timedelta(days=366))
+        assert not dnc_blocked(s, "13800000001", NOW + timedelta(days=400))
+    assert [dnc.is_blocked(n, NOW) for n in ("13800000001", "13800000002", "13800000003")] == got
 
 
 def test_do_not_call_number_is_never_offered(db: Database, tmp_path: Path) -> None:

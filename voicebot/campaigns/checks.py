@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from voicebot.dnc.numbers import salted_digest
 from voicebot.store import dnc as dnc_rows
-from voicebot.store.models import Policy
+from voicebot.store.models import DncEntry, DncSalt, Policy
 
 
 def dnc_blocked(s: Session, number: str, at: datetime) -> bool:
     """Is ``number`` (normalised digits) on the do-not-call list at ``at``, by number or by the
     salted digest an exchange list carries?"""
+    if s.get_bind().dialect.name == "postgresql":  # one round trip: PostgreSQL hashes itself
+        return _blocked_pg(s, number, at)
     digests = [(salt.id, salted_digest(number, salt.salt)) for salt in dnc_rows.salts(s)]
     return any(e.expires_at > at for e in dnc_rows.entries_for(s, number, digests))
+
+
+def _blocked_pg(s: Session, number: str, at: datetime) -> bool:
+    """Both checks in one statement; the digest is :func:`salted_digest` computed in SQL."""
+    by_number = select(DncEntry.id).where(DncEntry.number == number, DncEntry.expires_at > at)
+    digest = func.encode(func.sha256(func.convert_to(DncSalt.salt + number, "UTF8")), "hex")
+    by_digest = (select(DncEntry.id).join(DncSalt, DncEntry.salt_id == DncSalt.id)
+                 .where(DncEntry.digest == digest, DncEntry.expires_at > at))
+    return bool(s.scalar(select(or_(by_number.exists(), by_digest.exists()))))
 
 
 def holder_identity(p: Policy) -> str:

@@ -18,10 +18,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, text, update
+from sqlalchemy import Integer, Select, and_, bindparam, delete, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from voicebot.campaigns.checks import dnc_blocked
 from voicebot.campaigns.context import Campaign
@@ -29,9 +29,10 @@ from voicebot.campaigns.errors import DispatchError
 from voicebot.campaigns.tasks import follow_up
 from voicebot.store.db import Database
 from voicebot.store.models import CallbackAttempt, CallbackTask, NumberDay, Policy, TaskStatus
-from voicebot.store.types import utcnow
+from voicebot.store.types import UtcDateTime, utcnow
 
 _LOCK_SPACE = 0x7662  # advisory-lock namespace for phone numbers ("vb")
+_LEASABLE = text("callback_tasks.status IN ('pending', 'leased')")  # = the partial index's WHERE
 
 
 @dataclass
@@ -101,12 +102,14 @@ def _number_lock(s: Session, dialect: str, phone: str, *, wait: bool = False) ->
 
 
 def _take_number(s: Session, dialect: str, phone: str, day: Any, limit: int | None) -> bool:
+    """Count one call for ``phone`` on ``day`` unless it reached ``limit``: one atomic upsert."""
+    if limit is not None and limit <= 0:
+        return False
     ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(NumberDay)
-    s.execute(ins.values(phone=phone, day=day, calls=0).on_conflict_do_nothing())
-    q = update(NumberDay).where(NumberDay.phone == phone, NumberDay.day == day)
-    if limit is not None:
-        q = q.where(NumberDay.calls < limit)
-    return bool(s.execute(q.values(calls=NumberDay.calls + 1)).rowcount)  # type: ignore[attr-defined]
+    q = ins.values(phone=phone, day=day, calls=1).on_conflict_do_update(
+        index_elements=[NumberDay.phone, NumberDay.day], set_={"calls": NumberDay.calls + 1},
+        where=None if limit is None else NumberDay.calls < limit)
+    return s.execute(q.returning(NumberDay.calls)).first() is not None
 
 
 def _tomorrow(c: Campaign, now: datetime, region: str) -> datetime:
@@ -159,18 +162,38 @@ def _offer(s: Session, c: Campaign, dialect: str, task: CallbackTask, node: str,
                  region, requested, policy, params)
 
 
+_ORDER = (CallbackTask.priority.desc(), CallbackTask.latest_day, CallbackTask.next_attempt_at,
+          CallbackTask.id)
+# SQLite ignores a partial index it cannot prove and sorts every due task instead: it is named.
+_SQLITE_IDS = text(
+    "SELECT id FROM callback_tasks INDEXED BY ix_callback_tasks_dispatch "
+    "WHERE status IN ('pending', 'leased') AND (status = 'pending' AND next_attempt_at <= :now "
+    "OR status = 'leased' AND lease_expires_at <= :now) "
+    "ORDER BY priority DESC, latest_day, next_attempt_at, id LIMIT :scan"
+).bindparams(bindparam("now", type_=UtcDateTime()), bindparam("scan", type_=Integer()))
+
+
+def _candidates(dialect: str, now: datetime, scan: int) -> Select[CallbackTask]:
+    """The next ``scan`` leasable tasks in dispatch order (ix_callback_tasks_dispatch), with
+    their policies, in one statement; on PostgreSQL locked (rows other nodes hold are skipped)."""
+    q = select(CallbackTask).options(joinedload(CallbackTask.policy, innerjoin=True)).order_by(*_ORDER)
+    if dialect == "sqlite":  # one writer at a time (BEGIN IMMEDIATE): no row locks needed
+        ids = _SQLITE_IDS.bindparams(now=now, scan=scan).columns(id=Integer).subquery()
+        return q.where(CallbackTask.id.in_(select(ids.c.id)))
+    due = or_(and_(CallbackTask.status == TaskStatus.PENDING, CallbackTask.next_attempt_at <= now),
+              and_(CallbackTask.status == TaskStatus.LEASED, CallbackTask.lease_expires_at <= now))
+    # The literal status term is implied by ``due``; spelled out as the partial index's WHERE,
+    # it lets the planner use that index even for a prepared statement's generic plan.
+    return q.where(_LEASABLE, due).limit(scan).with_for_update(skip_locked=True, of=CallbackTask)
+
+
 def lease(db: Database, c: Campaign, node: str | None = None, *, now: datetime | None = None,
           scan: int = 16) -> Lease | None:
     """The next due task for ``node``, leased for ``campaigns.lease_seconds``; None if none is
     due now. Candidates that fail a check are rescheduled, so they are not scanned again."""
     node = node or c.node_id
     now = now or utcnow()
-    due = or_(and_(CallbackTask.status == TaskStatus.PENDING, CallbackTask.next_attempt_at <= now),
-              and_(CallbackTask.status == TaskStatus.LEASED, CallbackTask.lease_expires_at <= now))
-    q = (select(CallbackTask).where(due)
-         .order_by(CallbackTask.priority.desc(), CallbackTask.latest_day, CallbackTask.next_attempt_at,
-                   CallbackTask.id)
-         .limit(scan).with_for_update(skip_locked=True, of=CallbackTask))
+    q = _candidates(db.dialect, now, scan)
     for _ in range(8):  # each round reschedules what it cannot offer
         with db.session() as s:
             _begin(s, db.dialect)
