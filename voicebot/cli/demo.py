@@ -26,7 +26,7 @@ BUNDLED = Path(__file__).resolve().parents[2] / "audio_fixtures"  # the curated 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("demo", help="run one simulated callback end to end, offline")
-    p.add_argument("--scenario", help=f"scenarios JSON (default: the bundled {BUNDLED.name}/scenarios.json)")
+    p.add_argument("--scenario", help=f"scenarios JSON (default: the bundled {BUNDLED.name}/demo.json)")
     p.add_argument("--name", help="which scenario (default: the first)")
     p.add_argument("--protocol", choices=("twilio", "audiofork"), default="twilio")
     p.add_argument("--pace", type=float, default=2.0, help="clock speed (1 = real time; default 2)")
@@ -36,7 +36,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    path = Path(args.scenario) if args.scenario else BUNDLED / "scenarios.json"
+    path = Path(args.scenario) if args.scenario else BUNDLED / "demo.json"
     if not path.is_file():
         raise ConfigError(f"scenario file {path} not found", hint="pass --scenario FILE")
     console = Console(stderr=True)
