@@ -12,6 +12,15 @@ import soxr
 QUALITY = "HQ"  # soxr 'high quality': plenty for speech, cheaper than VHQ
 
 
+def _to_pcm16(samples: np.ndarray) -> bytes:
+    """Float samples (int16 scale) → PCM16 bytes, rounded and clipped.
+
+    soxr is fed float32, not int16: for integer output libsoxr adds random TPDF dither, so the
+    same audio would come out different on every run and a recogniser could hear it differently.
+    """
+    return np.clip(np.rint(samples), -32768, 32767).astype("<i2").tobytes()
+
+
 def _check(rate: int, name: str) -> None:
     if not isinstance(rate, int) or rate <= 0:
         raise ValueError(f"{name} must be a positive integer in Hertz, got {rate!r}")
@@ -25,9 +34,8 @@ def resample(pcm: bytes, src_rate: int, dst_rate: int) -> bytes:
         raise ValueError(f"PCM16 data must have an even byte count, got {len(pcm)}")
     if src_rate == dst_rate or not pcm:
         return bytes(pcm)
-    samples = np.frombuffer(pcm, dtype="<i2")
-    out = soxr.resample(samples, src_rate, dst_rate, quality=QUALITY)
-    return np.asarray(out, dtype="<i2").tobytes()
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+    return _to_pcm16(soxr.resample(samples, src_rate, dst_rate, quality=QUALITY))
 
 
 class Resampler:
@@ -41,7 +49,7 @@ class Resampler:
         self._stream: soxr.ResampleStream | None = None
         self._odd = b""  # a trailing half sample kept for the next chunk
         if src_rate != dst_rate:
-            self._stream = soxr.ResampleStream(src_rate, dst_rate, 1, dtype="int16", quality=QUALITY)
+            self._stream = soxr.ResampleStream(src_rate, dst_rate, 1, dtype="float32", quality=QUALITY)
 
     def process(self, pcm: bytes, *, last: bool = False) -> bytes:
         """Feed a chunk; returns what is ready (a little is held back in the filter until ``last``)."""
@@ -50,9 +58,8 @@ class Resampler:
         data, self._odd = data[:cut], data[cut:]
         if self._stream is None:
             return data
-        samples = np.frombuffer(data, dtype="<i2")
-        out = self._stream.resample_chunk(samples, last=last)
-        return np.asarray(out, dtype="<i2").tobytes()
+        samples = np.frombuffer(data, dtype="<i2").astype(np.float32)
+        return _to_pcm16(self._stream.resample_chunk(samples, last=last))
 
     def flush(self) -> bytes:
         """Return the samples still held in the filter; the stream is finished afterwards."""
@@ -64,5 +71,5 @@ class Resampler:
         self._odd = b""
         if self._stream is not None:
             self._stream = soxr.ResampleStream(
-                self.src_rate, self.dst_rate, 1, dtype="int16", quality=QUALITY
+                self.src_rate, self.dst_rate, 1, dtype="float32", quality=QUALITY
             )
