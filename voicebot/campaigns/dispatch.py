@@ -174,17 +174,22 @@ _SQLITE_IDS = text(
 
 
 def _candidates(dialect: str, now: datetime, scan: int) -> Select[CallbackTask]:
-    """The next ``scan`` leasable tasks in dispatch order (ix_callback_tasks_dispatch), with
-    their policies, in one statement; on PostgreSQL locked (rows other nodes hold are skipped)."""
-    q = select(CallbackTask).options(joinedload(CallbackTask.policy, innerjoin=True)).order_by(*_ORDER)
+    """The next ``scan`` leasable tasks in dispatch order, with their policies, in one
+    statement: the ids come from ix_callback_tasks_dispatch (read in order, stopping after
+    ``scan``; on PostgreSQL locked, skipping rows other nodes hold), the policies are joined
+    to those few rows only."""
     if dialect == "sqlite":  # one writer at a time (BEGIN IMMEDIATE): no row locks needed
-        ids = _SQLITE_IDS.bindparams(now=now, scan=scan).columns(id=Integer).subquery()
-        return q.where(CallbackTask.id.in_(select(ids.c.id)))
-    due = or_(and_(CallbackTask.status == TaskStatus.PENDING, CallbackTask.next_attempt_at <= now),
-              and_(CallbackTask.status == TaskStatus.LEASED, CallbackTask.lease_expires_at <= now))
-    # The literal status term is implied by ``due``; spelled out as the partial index's WHERE,
-    # it lets the planner use that index even for a prepared statement's generic plan.
-    return q.where(_LEASABLE, due).limit(scan).with_for_update(skip_locked=True, of=CallbackTask)
+        ids: Any = select(_SQLITE_IDS.bindparams(now=now, scan=scan).columns(id=Integer)
+                          .subquery().c.id)
+    else:
+        due = or_(and_(CallbackTask.status == TaskStatus.PENDING, CallbackTask.next_attempt_at <= now),
+                  and_(CallbackTask.status == TaskStatus.LEASED, CallbackTask.lease_expires_at <= now))
+        # The literal status term is implied by ``due``; spelled out as the partial index's
+        # WHERE, it lets the planner use that index even for a prepared statement's generic plan.
+        ids = (select(CallbackTask.id).where(_LEASABLE, due).order_by(*_ORDER).limit(scan)
+               .with_for_update(skip_locked=True))
+    return (select(CallbackTask).where(CallbackTask.id.in_(ids)).order_by(*_ORDER)
+            .options(joinedload(CallbackTask.policy, innerjoin=True)))
 
 
 def lease(db: Database, c: Campaign, node: str | None = None, *, now: datetime | None = None,
