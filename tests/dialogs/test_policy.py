@@ -40,6 +40,10 @@ def test_fields_and_derived_facts() -> None:
     assert p.age == 55  # born 1970-11-30, contract 2026-11-10
     assert p.matches_id("1234") and p.matches_id("301234") and not p.matches_id("1243")
     assert not p.matches_id("34")  # too short to identify anyone
+    # one extra recognised digit at an edge (是 heard as 四, a stray digit after) still matches…
+    assert p.matches_id("41234") and p.matches_id("12345") and p.matches_id("4301234")
+    # …but not a wrong digit inside, nor two extra
+    assert not p.matches_id("12534") and not p.matches_id("412345") and not p.matches_id("51243")
     assert p.matches_birth("1970-11-30") and not p.matches_birth("1970-11-03")
     assert p.summary()["phone"] == "138****0001"
     assert "110105" not in json.dumps(p.summary())  # the ID number is masked
