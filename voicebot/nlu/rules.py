@@ -67,7 +67,8 @@ def rules() -> Rules:
         misleading=MisleadingRules(
             cues=tuple(lex.strs("intents", "misleading_sale.cues")),
             claims=PhraseSet(lex.strs("intents", "misleading_sale.claims")),
-            strong=PhraseSet(lex.strs("intents", "misleading_sale.strong")),
+            strong=PhraseSet(lex.strs("intents", "misleading_sale.strong"),
+                             sounds=lex.strs("intents", "misleading_sale.sounds")),
         ),
         question=QuestionRules(
             cues=PhraseSet(lex.strs("intents", "question.cues"),
