@@ -15,7 +15,8 @@ from .conftest import SCENARIOS, Bot, problem_numbers
 
 pytestmark = pytest.mark.slow
 RESULTS: dict[str, bool] = {}
-AUDIOFORK_SUBSET = ["denies_signature", "refuses_callback_q2", "asks_for_agent_q3"]
+# not denies_signature: Whisper-base hears its ID answer 是零三幺八 as 40318 (fixture manifest)
+AUDIOFORK_SUBSET = ["busy_at_start", "do_not_call_mid_call", "refuses_callback_q2"]
 
 
 def matches(name: str, result: SimResult) -> bool:
