@@ -346,10 +346,13 @@ class CallSession:
     async def _hand_off(self, reason: str) -> None:
         at = int(self.audio_ms)
         target = self.opt.transfer_target
-        if self.can_transfer:
+        # With an agent desk the registry decides (queue for an agent, or transfer when
+        # agents.transfer_on_escalate says so); without one the gateway moves the call if it can.
+        transfer = self.can_transfer and self.live is None
+        if transfer:
             await self.conn.send(Transfer(target, reason))
-        self.emit(CallEventType.ESCALATED, reason=reason, at_ms=at, transfer=self.can_transfer,
-                  target=target if self.can_transfer else "", question_id=self._question_id())
+        self.emit(CallEventType.ESCALATED, reason=reason, at_ms=at, transfer=transfer,
+                  target=target if transfer else "", question_id=self._question_id())
         if self.live is None:
             # nobody here can take it: the gateway moved it, or the hand-off point is all we keep
             self.events.put_nowait(("end", f"handed off ({reason})"))
