@@ -45,6 +45,9 @@ class SimOptions:
     hangup_after_wall_s: float = 6.0
     max_call_s: float = 600.0  # audio time
     fetch_record: bool = True  # ask the server for the call record afterwards (GET /calls/<id>)
+    # Like a person, say the last answer once more when the bot says it did not catch it (these
+    # prompt ids arrive as mark names) instead of moving on to the next scripted answer.
+    repeat_after_prompts: tuple[str, ...] = ("pardon", "id_mismatch")
 
 
 @dataclass
@@ -120,6 +123,7 @@ class GatewaySimulator:
         self.t_barge_voiced: float | None = None
         self.last_bot_recv = 0.0
         self._marks_due: list[str] = []
+        self._prompts_heard: list[str] = []  # prompt ids (mark names) played since the last answer
         self._speech_start = 0
         self._quiet_since: float | None = None
         self._quiet_tick = 0
@@ -228,6 +232,7 @@ class GatewaySimulator:
 
     def _due_marks(self) -> list[str]:
         due, self._marks_due = self._marks_due, []
+        self._prompts_heard.extend(name.split("#", 1)[0] for name in due)
         return due
 
     def _bot_idle(self) -> bool:
@@ -243,7 +248,7 @@ class GatewaySimulator:
     def _caller_messages(self, quiet: bytes) -> list[str | bytes]:
         out: list[str | bytes] = []
         if self.current is None and self.next_answer < len(self.answers):
-            index = self.next_answer
+            index = self._answer_to_give()
             barge = self.opt.barge_in_ms.get(index)
             if self.heard_bot and barge is not None and self.playback and self.prompt_frames * FRAME_MS >= barge:
                 self._start_answer(index, barge_in=True)
@@ -269,9 +274,23 @@ class GatewaySimulator:
         out.append(self.wire.audio(frame, self.tick))
         return out
 
+    def _answer_to_give(self) -> int:
+        """The next scripted answer, or the last one again (once) when the bot did not catch it."""
+        last = self.next_answer - 1
+        not_caught = any(p in self.opt.repeat_after_prompts for p in self._prompts_heard)
+        if not_caught and last >= 0 and self._repeated != last and not self.answers[last].is_dtmf:
+            return last
+        return self.next_answer
+
+    _repeated = -1  # the answer already said twice
+
     def _start_answer(self, index: int, *, barge_in: bool) -> None:
         answer = self.answers[index]
-        self.current, self.pos, self.next_answer = answer, 0, index + 1
+        if index < self.next_answer:
+            self._repeated = index
+            self.note("caller", "says it again")
+        self._prompts_heard = []
+        self.current, self.pos, self.next_answer = answer, 0, max(self.next_answer, index + 1)
         self._last_answer_tick = self.tick + len(answer.frames)
         self.heard_bot = False
         self._barging = barge_in

@@ -4,7 +4,9 @@ The rule is the gateway simulator's (voicebot/gateway/simulator.py): the caller 
 while the bot speaks; the next answer starts once the bot has spoken since the previous
 answer's voice ended and its audio has then stopped for ``bot_done_ms``; DTMF answers are
 pressed at that moment; after the last answer, the caller hangs up once the line has been
-quiet for ``hangup_after_ms``. Pure state, no clock and no I/O: the gateway that owns it says
+quiet for ``hangup_after_ms``. When the bot says it did not catch the answer (``repeat_after``
+prompt ids, known from mark names), the caller says the last answer once more, as a person
+would, instead of moving on. Pure state, no clock and no I/O: the gateway that owns it says
 which tick it is and whether the bot's audio played in it.
 """
 
@@ -33,7 +35,8 @@ class Step:
 
 class CallerTurns:
     def __init__(self, answers: Sequence[Answer], *, bot_done_ms: int = 700,
-                 hangup_after_ms: int = 15_000) -> None:
+                 hangup_after_ms: int = 15_000,
+                 repeat_after: tuple[str, ...] = ("pardon", "id_mismatch")) -> None:
         self.answers = list(answers)
         self.bot_done_ticks = bot_done_ms // FRAME_MS
         self.hangup_ticks = hangup_after_ms // FRAME_MS
@@ -44,6 +47,20 @@ class CallerTurns:
         self.last_bot_tick = -(10**9)
         self.last_answer_tick = 0  # the tick the last answer's audio ends
         self.spoken: list[Spoken] = []
+        self.repeat_after = repeat_after
+        self.prompts: list[str] = []  # prompt ids played since the last answer
+        self.repeated = -1  # the answer already said twice
+
+    def prompt_played(self, prompt_id: str) -> None:
+        self.prompts.append(prompt_id)
+
+    def _index(self) -> int:
+        last = self.next - 1
+        if (last >= 0 and last != self.repeated and not self.answers[last].is_dtmf
+                and any(p in self.repeat_after for p in self.prompts)):
+            self.repeated = last
+            return last
+        return self.next
 
     def bot_played(self, tick: int) -> None:
         """One frame of the bot's audio played at the gateway in ``tick``."""
@@ -59,10 +76,12 @@ class CallerTurns:
         digits = ""
         if (self.current is None and self.next < len(self.answers) and self.heard_bot
                 and self.bot_idle(tick, playback_empty)):
-            answer = self.answers[self.next]
-            self.spoken.append(Spoken(self.next, answer.label, tick * FRAME_MS,
+            index = self._index()
+            answer = self.answers[index]
+            self.spoken.append(Spoken(index, answer.label, tick * FRAME_MS,
                                       len(answer.frames) * FRAME_MS))
-            self.next += 1
+            self.prompts = []
+            self.next = max(self.next, index + 1)
             self.heard_bot = False
             self.last_answer_tick = tick + len(answer.frames)
             if answer.is_dtmf:

@@ -118,7 +118,9 @@ class LoopbackGateway:
 
     def _echo_marks(self) -> None:
         while self.playback and isinstance(self.playback[0], str):
-            self.inbound.put_nowait(MarkDone(str(self.playback.popleft())))
+            name = str(self.playback.popleft())
+            self.caller.prompt_played(name.split("#", 1)[0])
+            self.inbound.put_nowait(MarkDone(name))
 
     def _end(self, how: str) -> None:
         self.ended_by = self.ended_by or how
