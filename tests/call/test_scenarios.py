@@ -15,8 +15,9 @@ from .conftest import SCENARIOS, Bot, problem_numbers
 
 pytestmark = pytest.mark.slow
 RESULTS: dict[str, bool] = {}
-# not denies_signature: Whisper-base hears its ID answer 是零三幺八 as 40318 (fixture manifest)
-AUDIOFORK_SUBSET = ["busy_at_start", "do_not_call_mid_call", "refuses_callback_q2"]
+# Not do_not_call_mid_call: over Twilio it already put the scenario's number on the do-not-call
+# list of this shared server, so a second call to it is (rightly) not made.
+AUDIOFORK_SUBSET = ["busy_at_start", "denies_signature", "refuses_callback_q2"]
 
 
 def matches(name: str, result: SimResult) -> bool:
