@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -30,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from voicebot.machine import machine_info
 
 MODES = ("vosk-free", "vosk-grammar", "vosk-both", "whisper")
 KOREAN = ["네 맞습니다", "아니요", "전화 하지 마세요", "감사합니다", "안녕하세요", "네"]
@@ -45,10 +45,7 @@ def rss_mb() -> float:
 
 
 def machine() -> dict[str, Any]:
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor())
-    return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
-            "load_avg_1m": round(os.getloadavg()[0], 2)}
+    return machine_info()
 
 
 def utterances(mode: str, turns: int) -> list[bytes]:

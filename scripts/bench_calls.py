@@ -20,7 +20,6 @@ import asyncio
 import dataclasses
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -36,18 +35,13 @@ from voicebot.config import Settings, load_settings  # noqa: E402
 from voicebot.gateway.scenarios import Scenario, load_scenarios, pick  # noqa: E402
 from voicebot.gateway.server import GatewayServer  # noqa: E402
 from voicebot.gateway.simulator import GatewaySimulator, SimOptions, SimResult  # noqa: E402
+from voicebot.machine import machine_info
 
 FIXTURES = Path("/work/shared/fixtures/zh-callers")
 
 
 def machine() -> dict[str, Any]:
-    model = ""
-    with open("/proc/cpuinfo", encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return {"cores": os.cpu_count(), "cpu": model, "python": platform.python_version()}
+    return machine_info()
 
 
 def rss_mb() -> float:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import resource
 import tempfile
@@ -26,17 +25,8 @@ from voicebot.dnc import DncList
 from voicebot.dnc.cache import DncCache
 from voicebot.dnc.csvio import import_csv
 from voicebot.dnc.numbers import number_key
+from voicebot.machine import cpu_model
 from voicebot.store import Database
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def rate(fn: object, probes: list[str]) -> float:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import tempfile
 import time
@@ -24,6 +22,7 @@ from typing import Any
 from voicebot.config import load_settings
 from voicebot.dialogs.loader import load_script
 from voicebot.dialogs.policy import Policy
+from voicebot.machine import machine_info
 from voicebot.prompts.intelligibility import check_prompt, summarize
 from voicebot.prompts.listen import load_transcriber
 from voicebot.prompts.render import PromptRenderer, fill_template
@@ -44,15 +43,7 @@ SAMPLE_POLICY = {
 
 
 def machine() -> dict[str, Any]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version()}
+    return machine_info()
 
 
 def pct(values: list[float], q: float) -> float:

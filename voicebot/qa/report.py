@@ -4,8 +4,6 @@ CSS, no scripts, no external assets) a QA lead can open from a mail or a shared 
 from __future__ import annotations
 
 import json
-import os
-import platform
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from voicebot.machine import machine_info
 from voicebot.qa.judge import OUTCOME_WORDS, Summary, summarize
 from voicebot.qa.model import ItemResult
 
@@ -20,15 +19,7 @@ _ORDER = {"error": 0, "fail": 1, "pass": 2, "unchecked": 3}
 
 
 def machine() -> dict[str, Any]:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        cpu = platform.processor()
-    return {"cores": os.cpu_count(), "cpu": cpu, "python": platform.python_version()}
+    return machine_info()
 
 
 @dataclass
