@@ -69,7 +69,7 @@ def own_scenarios(shared: list[dict[str, object]]) -> list[dict[str, object]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--zh-callers", type=Path, default=Path("/work/shared/fixtures/zh-callers"))
+    parser.add_argument("--zh-callers", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "zh-callers")
     args = parser.parse_args()
     src: Path = args.zh_callers
     scenarios = json.loads((src / "scenarios.json").read_text(encoding="utf-8"))

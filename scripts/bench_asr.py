@@ -33,7 +33,7 @@ from voicebot.machine import machine_info
 
 MODES = ("vosk-free", "vosk-grammar", "vosk-both", "whisper")
 KOREAN = ["네 맞습니다", "아니요", "전화 하지 마세요", "감사합니다", "안녕하세요", "네"]
-FIXTURES = Path("/work/shared/fixtures/zh-callers")
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "zh-callers"
 RATE = 8000
 
 

@@ -37,7 +37,7 @@ from voicebot.gateway.server import GatewayServer  # noqa: E402
 from voicebot.gateway.simulator import GatewaySimulator, SimOptions, SimResult  # noqa: E402
 from voicebot.machine import machine_info
 
-FIXTURES = Path("/work/shared/fixtures/zh-callers")
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "zh-callers"
 
 
 def machine() -> dict[str, Any]:

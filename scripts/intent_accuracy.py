@@ -30,7 +30,7 @@ from voicebot.nlu.types import Intent
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT / "tests" / "data" / "intent_corpus.jsonl"
-DEFAULT_MANIFEST = Path("/work/shared/fixtures/zh-callers/manifest.json")
+DEFAULT_MANIFEST = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "zh-callers" / "manifest.json"
 
 
 def _parser() -> argparse.ArgumentParser:

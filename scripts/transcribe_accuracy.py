@@ -31,7 +31,7 @@ KIND = {"id_digits": AnswerKind.ID_DIGITS, "birth_date": AnswerKind.BIRTH_DATE}
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--fixtures", type=Path, default=Path("/work/shared/fixtures/zh-callers"))
+    ap.add_argument("--fixtures", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "zh-callers")
     ap.add_argument("--limit", type=int, default=0, help="only the first N files (quick look)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()

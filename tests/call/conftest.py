@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shared_fixtures import ZH_CALLERS
 
 from voicebot.asr import AsrEngine
 from voicebot.call.services import CallOptions, CallServices
@@ -24,7 +25,7 @@ from voicebot.gateway.scenarios import Scenario, load_scenarios
 from voicebot.gateway.server import GatewayServer
 from voicebot.gateway.simulator import GatewaySimulator, SimOptions, SimResult
 
-FIXTURES = Path("/work/shared/fixtures/zh-callers")
+FIXTURES = ZH_CALLERS
 SCENARIOS = {s.name: s for s in load_scenarios(FIXTURES / "scenarios.json")}
 PACE = 8.0
 TOKEN = "test-gateway-token"

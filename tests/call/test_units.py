@@ -7,9 +7,9 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
+from shared_fixtures import ZH_CALLERS
 
 from voicebot.audio import read_pcm16, silence
 from voicebot.call.context import resolve_context
@@ -19,7 +19,7 @@ from voicebot.errors import PolicyError
 from voicebot.events import AudioOut, ClearAudio, OutboundEvent
 from voicebot.gateway.codecs import AudioForkCodec
 
-FIXTURES = Path("/work/shared/fixtures/zh-callers")
+FIXTURES = ZH_CALLERS
 POLICY = json.loads((FIXTURES / "scenarios.json").read_text(encoding="utf-8"))[0]["policy"]
 
 

@@ -12,13 +12,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from shared_fixtures import ZH_CALLERS
 
 from voicebot.nlu.evaluate import CorpusError, evaluate, load_corpus, load_manifest
 from voicebot.nlu.types import Intent
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "data" / "intent_corpus.jsonl"
-MANIFEST = Path("/work/shared/fixtures/zh-callers/manifest.json")
+MANIFEST = ZH_CALLERS / "manifest.json"
 GOAL = 0.97
 
 

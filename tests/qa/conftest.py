@@ -3,12 +3,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from shared_fixtures import ZH_CALLERS
 
 from voicebot.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "audio_fixtures"
-SHARED = Path("/work/shared/fixtures/zh-callers")
+SHARED = ZH_CALLERS
 
 
 @pytest.fixture
