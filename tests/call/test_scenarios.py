@@ -15,9 +15,11 @@ from .conftest import SCENARIOS, Bot, problem_numbers
 
 pytestmark = pytest.mark.slow
 RESULTS: dict[str, bool] = {}
-# Not do_not_call_mid_call: over Twilio it already put the scenario's number on the do-not-call
-# list of this shared server, so a second call to it is (rightly) not made.
-AUDIOFORK_SUBSET = ["busy_at_start", "denies_signature", "refuses_callback_q2"]
+# Short scenarios of clean answers. audio_fork has no marks, so its simulated caller cannot tell
+# that the bot did not catch an answer and never says one again: a longer call drifts off its
+# script on the first answer Whisper-base mishears. do_not_call_mid_call cannot run twice on one
+# server: its first run blocklisted the number.
+AUDIOFORK_SUBSET = ["busy_at_start", "refuses_callback_q2", "asks_for_agent_q3"]
 
 
 def matches(name: str, result: SimResult) -> bool:
