@@ -18,7 +18,7 @@ def _pg_schema() -> Iterator[str]:
     """A fresh PostgreSQL schema (so parallel runs never collide); yields its URL."""
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(PG_URL)
+    engine = create_engine(PG_URL, connect_args={"connect_timeout": 3})  # skip fast when down
     schema = f"vbtest_{os.getpid()}_{secrets.token_hex(3)}"
     try:
         with engine.begin() as conn:
@@ -33,6 +33,12 @@ def _pg_schema() -> Iterator[str]:
         with engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         engine.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL schema's URL (skips with the reason when no server answers)."""
+    yield from _pg_schema()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
